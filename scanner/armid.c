@@ -1,0 +1,75 @@
+#include "armid.h"
+
+#include <string.h>
+
+#include "../common/lz.h"
+
+static int seg_is(const char *p, size_t n, const char *lit) {
+    return lz_strcaseeq(p, n, lit, strlen(lit));
+}
+
+/*
+ * Walks the segments once. The parent of an object is:
+ *   - for an extension resource ({x}/providers/{ns}/{type}/{name}) whose {x} is
+ *     itself a resource: {x};
+ *   - for a nested type (.../{ns}/{type}/{name}/{child}/{childname}): the id
+ *     without its last two segments.
+ * A top-level resource, resource group, subscription or management group has none.
+ */
+int armid_parse(const char *id, size_t len, armid *out) {
+    memset(out, 0, sizeof *out);
+    if (len == 0 || id[0] != '/') return -1;
+
+    const char *segs[128];
+    size_t lens[128];
+    size_t n = 0;
+    size_t i = 1;
+    while (i <= len) {
+        size_t j = i;
+        while (j < len && id[j] != '/') j++;
+        if (j == i) {
+            if (j == len) break; /* tolerate one trailing slash */
+            return -1;
+        }
+        if (n == 128) return -1;
+        segs[n] = id + i;
+        lens[n] = j - i;
+        n++;
+        i = j + 1;
+    }
+    if (n == 0) return -1;
+    out->name = (armid_slice){segs[n - 1], lens[n - 1]};
+
+    /* Index of the last "providers" segment and the segments after it. */
+    size_t last_prov = n;
+    for (size_t k = 0; k + 1 < n; k++) {
+        if (seg_is(segs[k], lens[k], "subscriptions") && !out->subscription.len && k + 1 < n)
+            out->subscription = (armid_slice){segs[k + 1], lens[k + 1]};
+        else if (seg_is(segs[k], lens[k], "resourceGroups") && !out->resource_group.len && k + 1 < n &&
+                 out->subscription.len && last_prov == n)
+            out->resource_group = (armid_slice){segs[k + 1], lens[k + 1]};
+        if (seg_is(segs[k], lens[k], "providers")) last_prov = k;
+    }
+    if (last_prov < n && last_prov + 2 < n && seg_is(segs[last_prov + 1], lens[last_prov + 1],
+                                                     "Microsoft.Management") &&
+        seg_is(segs[last_prov + 2], lens[last_prov + 2], "managementGroups") && last_prov + 3 < n)
+        out->management_group = (armid_slice){segs[last_prov + 3], lens[last_prov + 3]};
+
+    if (last_prov == n) return 0; /* subscription or resource group */
+    size_t after = n - last_prov - 1; /* ns, type, name, [type, name]... */
+    if (after > 3 && (after - 1) % 2 == 0) {
+        /* nested child type: strip the last type/name pair */
+        const char *end = segs[n - 2] - 1;
+        out->parent = (armid_slice){id, (size_t)(end - id)};
+    } else if (after == 3 && last_prov >= 2) {
+        /* extension resource on something that is itself under providers/ */
+        int parent_is_resource = 0;
+        for (size_t k = 0; k < last_prov; k++)
+            if (seg_is(segs[k], lens[k], "providers")) parent_is_resource = 1;
+        if (parent_is_resource) {
+            const char *end = segs[last_prov] - 1;
+            out->parent = (armid_slice){id, (size_t)(end - id)};
+        }
+    }
+    return 0;
+}

@@ -1,0 +1,30 @@
+/*
+ * armid.h - ARM resource id parsing.
+ *
+ * An ARM id is /subscriptions/{sub}/resourceGroups/{rg}/providers/{ns}/{type}/{name}[/{type}/{name}...]
+ * and may nest extension resources: {parentId}/providers/{ns}/{type}/{name}.
+ * All comparisons are ASCII case-insensitive. Functions return slices into the
+ * caller's string (no allocation); a slice with len 0 means "absent".
+ */
+#ifndef ARMID_H
+#define ARMID_H
+
+#include <stddef.h>
+
+typedef struct armid_slice {
+    const char *p;
+    size_t len;
+} armid_slice;
+
+typedef struct armid {
+    armid_slice subscription;     /* GUID after /subscriptions/ */
+    armid_slice resource_group;   /* name after /resourceGroups/ */
+    armid_slice management_group; /* name after /providers/Microsoft.Management/managementGroups/ */
+    armid_slice parent;           /* id of the parent resource (child or extension), else len 0 */
+    armid_slice name;             /* last segment */
+} armid;
+
+/* Fills *out; returns 0, or -1 if id does not start with '/' or has an empty segment. */
+int armid_parse(const char *id, size_t len, armid *out);
+
+#endif
