@@ -24,7 +24,13 @@ int lz_err_prefix(lz_err *e, const char *fmt, ...) {
     vsnprintf(prefix, sizeof prefix, fmt, ap);
     va_end(ap);
     memcpy(old, e->msg, sizeof old);
-    snprintf(e->msg, sizeof e->msg, "%s: %s", prefix, old);
+    size_t plen = strnlen(prefix, sizeof e->msg - 3);
+    memcpy(e->msg, prefix, plen);
+    memcpy(e->msg + plen, ": ", 2);
+    size_t room = sizeof e->msg - plen - 3;
+    size_t olen = strnlen(old, room);
+    memcpy(e->msg + plen + 2, old, olen);
+    e->msg[plen + 2 + olen] = '\0';
     return -1;
 }
 

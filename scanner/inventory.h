@@ -119,6 +119,13 @@ size_t inv_gaps(const inv *v, const inv_gap **gaps);
 /* The first gap covering (id, type), or NULL. */
 const inv_gap *inv_gap_for(const inv *v, const char *id_fold, const char *type_fold);
 
+/* Paged exports: each Resource Graph / ARM list page read. inv_finalize adds
+ * a gap when pages that say more rows exist (a skip token or nextLink) are
+ * not completed by other pages of the same result in the input (pages of one
+ * result share total_records; their counts must add up to it). total is 0
+ * when the page does not say (ARM lists). */
+void inv_add_page(inv *v, const char *source, uint64_t rows, uint64_t total, bool more);
+
 /* Notes are warnings about the input that do not stop the scan
  * (skipped files, duplicate ids). They go to stderr and the report. */
 void inv_add_note(inv *v, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

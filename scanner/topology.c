@@ -1,0 +1,376 @@
+/*
+ * topology.c - see topology.h. One pass over VNets, firewalls and vWAN hubs;
+ * the results are kept both as role maps (for `topology:` conditions) and
+ * as fact values in the topology's own store (for `{fact: NAME}`).
+ */
+#include "topology.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "../common/u32map.h"
+#include "jpath.h"
+
+static const char *const fact_names[] = {
+    "hubVnetIds",  "hubFirewallPrivateIps", "connectivitySubscriptionIds", "spokeVnetIds", "spokeSubscriptionIds",
+    "hubDnsServers", "hubPrivateDnsZoneIds", "tenantSubscriptions",        NULL,
+};
+enum { F_HUBS, F_FWIPS, F_CONN, F_SPOKES, F_SPOKESUBS, F_DNS, F_ZONES, F_TENANTS, F__COUNT };
+
+typedef struct strset {
+    char **v;
+    size_t n, cap;
+} strset;
+
+struct topo {
+    const inv *v;
+    jv_store *s;     /* fact values */
+    u32map role;     /* vnet inv_idx -> enum topo_role */
+    u32map conn;     /* subscription atom (inventory store) -> 1 */
+    u32map spokesub; /* subscription atom (inventory store) -> 1 */
+    jv_t fact[F__COUNT];
+    const char *why[F__COUNT]; /* reason a fact is unknown */
+};
+
+static void set_add(strset *set, const char *str) {
+    for (size_t i = 0; i < set->n; i++)
+        if (strcasecmp(set->v[i], str) == 0) return;
+    LZ_PUSH(set->v, set->n, set->cap, lz_strdup(str));
+}
+
+static void set_free(strset *set) {
+    for (size_t i = 0; i < set->n; i++) free(set->v[i]);
+    free(set->v);
+}
+
+static jv_t make_array(jv_store *s, const strset *set) {
+    jv_builder *b = jv_builder_new(s);
+    jv_build_begin(b, JV_ARRAY);
+    for (size_t i = 0; i < set->n; i++) jv_build_scalar(b, JV_STRING, set->v[i], strlen(set->v[i]));
+    jv_t v = jv_build_end(b);
+    jv_builder_free(b);
+    return v;
+}
+
+/* Values at a path of an object, as strings. */
+typedef struct collect {
+    const jv_store *s;
+    strset *out;
+} collect;
+
+static void collect_visit(jv_t value, const char *concrete, void *ctx) {
+    collect *c = ctx;
+    const char *t = jv_str(c->s, value, NULL);
+    if (t && *t && jv_kind(c->s, value) == JV_STRING) set_add(c->out, t);
+}
+
+static void strings_at(const jv_store *s, jv_t obj, const char *path, strset *out) {
+    lz_err e;
+    jpath *p = jpath_compile(path, &e);
+    collect c = {s, out};
+    jpath_walk(s, obj, p, collect_visit, &c);
+    jpath_free(p);
+}
+
+static bool set_has(const strset *set, const char *str) {
+    for (size_t i = 0; i < set->n; i++)
+        if (strcasecmp(set->v[i], str) == 0) return true;
+    return false;
+}
+
+/* "/subscriptions/s/.../virtualNetworks/hub/subnets/x" -> is the VNet part a hub? */
+static bool subnet_in(const strset *vnets, const char *subnet_id) {
+    const char *cut = strcasestr(subnet_id, "/subnets/");
+    if (!cut) return false;
+    char *vnet = lz_strndup(subnet_id, (size_t)(cut - subnet_id));
+    bool in = set_has(vnets, vnet);
+    free(vnet);
+    return in;
+}
+
+static const jv_store *S(const topo *t) { return inv_cstore(t->v); }
+static jv_t OBJ(const topo *t, inv_idx i) { return inv_get(t->v, i)->obj; }
+static const char *ID(const topo *t, inv_idx i) { return inv_str(t->v, inv_get(t->v, i)->id); }
+
+static void find_hubs(topo *t, strset *hubs) {
+    size_t n;
+    const inv_idx *vnets = inv_by_type(t->v, "microsoft.network/virtualnetworks", &n);
+    for (size_t i = 0; i < n; i++) {
+        strset names = {0};
+        strings_at(S(t), OBJ(t, vnets[i]), "properties.subnets[*].name", &names);
+        if (set_has(&names, "AzureFirewallSubnet")) set_add(hubs, ID(t, vnets[i]));
+        set_free(&names);
+    }
+    const inv_idx *vhubs = inv_by_type(t->v, "microsoft.network/virtualhubs", &n);
+    for (size_t i = 0; i < n; i++) set_add(hubs, ID(t, vhubs[i]));
+}
+
+static void find_firewalls(topo *t, const strset *hubs, strset *ips, strset *dns) {
+    size_t n;
+    const inv_idx *fws = inv_by_type(t->v, "microsoft.network/azurefirewalls", &n);
+    for (size_t i = 0; i < n; i++) {
+        jv_t fw = OBJ(t, fws[i]);
+        strset subnets = {0}, vhub = {0}, mine = {0};
+        strings_at(S(t), fw, "properties.ipConfigurations[*].properties.subnet.id", &subnets);
+        strings_at(S(t), fw, "properties.virtualHub.id", &vhub);
+        bool in_hub = vhub.n && set_has(hubs, vhub.v[0]);
+        for (size_t k = 0; k < subnets.n; k++) in_hub = in_hub || subnet_in(hubs, subnets.v[k]);
+        if (in_hub) {
+            strings_at(S(t), fw, "properties.ipConfigurations[*].properties.privateIPAddress", &mine);
+            strings_at(S(t), fw, "properties.hubIPAddresses.privateIPAddress", &mine);
+            /* DNS proxy on the firewall's policy makes its IPs the hub's DNS servers. */
+            strset pol = {0};
+            strings_at(S(t), fw, "properties.firewallPolicy.id", &pol);
+            inv_idx p = pol.n ? inv_find(t->v, pol.v[0], strlen(pol.v[0])) : INV_NONE;
+            jv_t proxy = JV_MISSING;
+            if (p != INV_NONE) {
+                lz_err e;
+                jpath *jp = jpath_compile("properties.dnsSettings.enableProxy", &e);
+                proxy = jpath_get(S(t), OBJ(t, p), jp);
+                jpath_free(jp);
+            }
+            for (size_t k = 0; k < mine.n; k++) {
+                set_add(ips, mine.v[k]);
+                if (proxy != JV_MISSING && jv_kind(S(t), proxy) == JV_TRUE) set_add(dns, mine.v[k]);
+            }
+            set_free(&pol);
+        }
+        set_free(&subnets);
+        set_free(&vhub);
+        set_free(&mine);
+    }
+    /* DNS Private Resolver inbound endpoints in a hub VNet also serve the spokes. */
+    const inv_idx *eps = inv_by_type(t->v, "microsoft.network/dnsresolvers/inboundendpoints", &n);
+    for (size_t i = 0; i < n; i++) {
+        strset subnets = {0};
+        strings_at(S(t), OBJ(t, eps[i]), "properties.ipConfigurations[*].subnet.id", &subnets);
+        if (subnets.n && subnet_in(hubs, subnets.v[0]))
+            strings_at(S(t), OBJ(t, eps[i]), "properties.ipConfigurations[*].privateIpAddress", dns);
+        set_free(&subnets);
+    }
+}
+
+static void find_spokes(topo *t, const strset *hubs, strset *spokes) {
+    size_t n;
+    const inv_idx *vnets = inv_by_type(t->v, "microsoft.network/virtualnetworks", &n);
+    for (size_t i = 0; i < n; i++) {
+        const char *id = ID(t, vnets[i]);
+        strset remotes = {0};
+        strings_at(S(t), OBJ(t, vnets[i]), "properties.virtualNetworkPeerings[*].properties.remoteVirtualNetwork.id",
+                   &remotes);
+        for (size_t k = 0; k < remotes.n; k++) {
+            if (set_has(hubs, id) && !set_has(hubs, remotes.v[k]))
+                set_add(spokes, remotes.v[k]); /* a hub's peering names a spoke */
+            else if (!set_has(hubs, id) && set_has(hubs, remotes.v[k]))
+                set_add(spokes, id);
+        }
+        set_free(&remotes);
+    }
+    /* vWAN: hub virtual network connections name their spokes. */
+    const inv_idx *conns = inv_by_type(t->v, "microsoft.network/virtualhubs/hubvirtualnetworkconnections", &n);
+    for (size_t i = 0; i < n; i++) strings_at(S(t), OBJ(t, conns[i]), "properties.remoteVirtualNetwork.id", spokes);
+}
+
+static jv_atom sub_of_id(const topo *t, const char *id) {
+    inv_idx i = inv_find(t->v, id, strlen(id));
+    if (i != INV_NONE) return inv_get(t->v, i)->subscription;
+    return 0;
+}
+
+static void subs_of(const topo *t, const strset *ids, strset *subs, u32map *marks) {
+    for (size_t i = 0; i < ids->n; i++) {
+        jv_atom a = sub_of_id(t, ids->v[i]);
+        if (!a) continue;
+        set_add(subs, inv_str(t->v, a));
+        u32map_put(marks, a, 1);
+    }
+}
+
+static void find_zones(topo *t, strset *zones) {
+    size_t n;
+    const inv_idx *z = inv_by_type(t->v, "microsoft.network/privatednszones", &n);
+    for (size_t i = 0; i < n; i++)
+        if (u32map_get(&t->conn, inv_get(t->v, z[i])->subscription, NULL)) set_add(zones, ID(t, z[i]));
+}
+
+/* tags.tenantId -> subscriptions, from resources and containers. */
+static jv_t tenant_map(topo *t) {
+    strset tenants = {0};
+    strset *subs = NULL;
+    size_t nsubs = 0, capsubs = 0;
+    for (inv_idx i = 0; i < inv_count(t->v); i++) {
+        const inv_res *r = inv_get(t->v, i);
+        const char *tenant = jv_get_str(S(t), jv_get(S(t), r->obj, "tags", 4), "tenantId");
+        if (!tenant || !*tenant || !r->subscription) continue;
+        size_t k = 0;
+        while (k < tenants.n && strcasecmp(tenants.v[k], tenant) != 0) k++;
+        if (k == tenants.n) {
+            set_add(&tenants, tenant);
+            LZ_PUSH(subs, nsubs, capsubs, ((strset){0}));
+        }
+        set_add(&subs[k], inv_str(t->v, r->subscription));
+    }
+    jv_builder *b = jv_builder_new(t->s);
+    jv_build_begin(b, JV_OBJECT);
+    for (size_t k = 0; k < tenants.n; k++) {
+        jv_build_key(b, tenants.v[k], strlen(tenants.v[k]));
+        jv_build_begin(b, JV_ARRAY);
+        for (size_t j = 0; j < subs[k].n; j++) jv_build_scalar(b, JV_STRING, subs[k].v[j], strlen(subs[k].v[j]));
+        jv_build_end(b);
+        set_free(&subs[k]);
+    }
+    jv_t v = jv_build_end(b);
+    jv_builder_free(b);
+    set_free(&tenants);
+    free(subs);
+    return v;
+}
+
+static void set_fact(topo *t, int f, const strset *set, const char *why_empty) {
+    t->fact[f] = set->n || !why_empty ? make_array(t->s, set) : JV_MISSING;
+    t->why[f] = set->n || !why_empty ? NULL : why_empty;
+}
+
+/* Profile facts replace inferred ones; hub/spoke lists also redefine roles. */
+static int apply_profile(topo *t, const profile *prof, strset *hubs, strset *spokes, lz_err *e) {
+    const jv_store *ps = profile_store(prof);
+    jv_t facts = profile_facts(prof);
+    for (size_t i = 0; i < jv_len(ps, facts); i++) {
+        const char *name = jv_atom_str(ps, jv_key_atom(ps, facts, i), NULL);
+        int f = 0;
+        while (fact_names[f] && strcasecmp(fact_names[f], name) != 0) f++;
+        if (!fact_names[f])
+            return lz_errf(e, "%s: facts.%s is not a topology fact (known: hubVnetIds, hubFirewallPrivateIps, "
+                              "connectivitySubscriptionIds, spokeVnetIds, spokeSubscriptionIds, hubDnsServers, "
+                              "hubPrivateDnsZoneIds, tenantSubscriptions)",
+                           profile_path(prof) ? profile_path(prof) : "profile", name);
+        jv_t val = jv_at(ps, facts, i);
+        t->fact[f] = jv_copy(t->s, ps, val);
+        t->why[f] = NULL;
+        strset *target = f == F_HUBS ? hubs : f == F_SPOKES ? spokes : NULL;
+        if (target) {
+            set_free(target);
+            *target = (strset){0};
+            for (size_t k = 0; k < jv_len(ps, val); k++) {
+                const char *id = jv_str(ps, jv_at(ps, val, k), NULL);
+                if (id) set_add(target, id);
+            }
+        }
+    }
+    return 0;
+}
+
+static void mark_subs(topo *t, int f, u32map *marks) {
+    const jv_store *fs = t->s;
+    u32map_free(marks);
+    for (size_t i = 0; i < jv_len(fs, t->fact[f]); i++) {
+        size_t n;
+        const char *sub = jv_str(fs, jv_at(fs, t->fact[f], i), &n);
+        if (!sub) continue;
+        char *low = lz_strndup(sub, n);
+        lz_lower(low, n);
+        jv_atom a = jv_lookup_atom(S(t), low, n);
+        if (a) u32map_put(marks, a, 1);
+        free(low);
+    }
+}
+
+int topo_infer(topo **out, const inv *v, const profile *prof, lz_err *e) {
+    topo *t = lz_calloc(1, sizeof *t);
+    t->v = v;
+    t->s = jv_store_new();
+    strset hubs = {0}, spokes = {0}, ips = {0}, dns = {0}, conn = {0}, spokesubs = {0}, zones = {0};
+    find_hubs(t, &hubs);
+    int rc = 0;
+    jv_t prof_facts = prof ? profile_facts(prof) : JV_MISSING;
+    strset prof_hubs = {0}, prof_spokes = {0};
+    if (prof_facts != JV_MISSING) {
+        /* Apply once early so an overridden hub list drives spoke inference. */
+        rc = apply_profile(t, prof, &prof_hubs, &prof_spokes, e);
+        if (prof_hubs.n) {
+            set_free(&hubs);
+            hubs = prof_hubs;
+            prof_hubs = (strset){0};
+        }
+    }
+    if (rc == 0) {
+        find_firewalls(t, &hubs, &ips, &dns);
+        find_spokes(t, &hubs, &spokes);
+        subs_of(t, &hubs, &conn, &t->conn);
+        subs_of(t, &spokes, &spokesubs, &t->spokesub);
+        find_zones(t, &zones);
+        const char *nohub = "no hub VNet in the input (a VNet with an AzureFirewallSubnet, or a vWAN hub); set it "
+                            "in the profile's facts";
+        set_fact(t, F_HUBS, &hubs, nohub);
+        set_fact(t, F_FWIPS, &ips, "no Azure Firewall private IP found in a hub VNet; set facts.hubFirewallPrivateIps "
+                                   "in the profile");
+        set_fact(t, F_CONN, &conn, nohub);
+        set_fact(t, F_SPOKES, &spokes, hubs.n ? NULL : nohub);
+        set_fact(t, F_SPOKESUBS, &spokesubs, hubs.n ? NULL : nohub);
+        set_fact(t, F_DNS, &dns, "no DNS server in the hub (no firewall DNS proxy, no DNS Private Resolver inbound "
+                                 "endpoint); set facts.hubDnsServers in the profile");
+        set_fact(t, F_ZONES, &zones, hubs.n ? NULL : nohub);
+        t->fact[F_TENANTS] = tenant_map(t);
+        if (prof_facts != JV_MISSING) {
+            rc = apply_profile(t, prof, &prof_hubs, &prof_spokes, e); /* profile values win */
+            mark_subs(t, F_CONN, &t->conn);
+            mark_subs(t, F_SPOKESUBS, &t->spokesub);
+            if (prof_spokes.n) {
+                set_free(&spokes);
+                spokes = prof_spokes;
+                prof_spokes = (strset){0};
+            }
+        }
+    }
+    for (size_t i = 0; rc == 0 && i < hubs.n; i++) {
+        inv_idx x = inv_find(v, hubs.v[i], strlen(hubs.v[i]));
+        if (x != INV_NONE) u32map_put(&t->role, x, TOPO_HUB);
+    }
+    for (size_t i = 0; rc == 0 && i < spokes.n; i++) {
+        inv_idx x = inv_find(v, spokes.v[i], strlen(spokes.v[i]));
+        if (x != INV_NONE) u32map_put(&t->role, x, TOPO_SPOKE);
+    }
+    strset *all[] = {&hubs, &spokes, &ips, &dns, &conn, &spokesubs, &zones, &prof_hubs, &prof_spokes};
+    for (size_t i = 0; i < sizeof all / sizeof *all; i++) set_free(all[i]);
+    if (rc < 0) {
+        topo_free(t);
+        return -1;
+    }
+    *out = t;
+    return 0;
+}
+
+void topo_free(topo *t) {
+    if (!t) return;
+    jv_store_free(t->s);
+    u32map_free(&t->role);
+    u32map_free(&t->conn);
+    u32map_free(&t->spokesub);
+    free(t);
+}
+
+enum topo_role topo_vnet_role(const topo *t, inv_idx vnet) {
+    uint32_t r;
+    return u32map_get(&t->role, vnet, &r) ? (enum topo_role)r : TOPO_NONE;
+}
+
+bool topo_is_connectivity(const topo *t, jv_atom subscription_fold) {
+    return subscription_fold && u32map_get(&t->conn, subscription_fold, NULL);
+}
+
+bool topo_is_spoke_subscription(const topo *t, jv_atom subscription_fold) {
+    return subscription_fold && u32map_get(&t->spokesub, subscription_fold, NULL);
+}
+
+int topo_fact(const topo *t, const char *name, jv_t *value, const char **reason) {
+    for (int f = 0; fact_names[f]; f++) {
+        if (strcasecmp(fact_names[f], name) != 0) continue;
+        *value = t->fact[f];
+        if (reason) *reason = t->why[f];
+        return 0;
+    }
+    return -1;
+}
+
+const jv_store *topo_store(const topo *t) { return t->s; }
+const char *const *topo_fact_names(void) { return fact_names; }
