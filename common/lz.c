@@ -64,7 +64,9 @@ char *lz_strndup(const char *s, size_t n) {
     return p;
 }
 
-char *lz_strdup(const char *s) { return s ? lz_strndup(s, strlen(s)) : NULL; }
+char *lz_strdup(const char *s) {
+    return s ? lz_strndup(s, strlen(s)) : NULL;
+}
 
 char *lz_asprintf(const char *fmt, ...) {
     lz_buf b = {0};
@@ -91,8 +93,12 @@ void lz_buf_put(lz_buf *b, const void *p, size_t n) {
     b->data[b->len] = '\0';
 }
 
-void lz_buf_puts(lz_buf *b, const char *s) { lz_buf_put(b, s, strlen(s)); }
-void lz_buf_putc(lz_buf *b, char c) { lz_buf_put(b, &c, 1); }
+void lz_buf_puts(lz_buf *b, const char *s) {
+    lz_buf_put(b, s, strlen(s));
+}
+void lz_buf_putc(lz_buf *b, char c) {
+    lz_buf_put(b, &c, 1);
+}
 
 void lz_buf_vprintf(lz_buf *b, const char *fmt, va_list ap) {
     va_list ap2;
@@ -112,7 +118,9 @@ void lz_buf_printf(lz_buf *b, const char *fmt, ...) {
     va_end(ap);
 }
 
-const char *lz_buf_cstr(lz_buf *b) { return b->data ? b->data : ""; }
+const char *lz_buf_cstr(lz_buf *b) {
+    return b->data ? b->data : "";
+}
 
 char *lz_buf_steal(lz_buf *b) {
     char *s = b->data ? b->data : lz_strdup("");
@@ -130,7 +138,9 @@ void lz_buf_free(lz_buf *b) {
     *b = (lz_buf){0};
 }
 
-static inline unsigned char fold(unsigned char c) { return (c >= 'A' && c <= 'Z') ? c + 32 : c; }
+static inline unsigned char fold(unsigned char c) {
+    return (c >= 'A' && c <= 'Z') ? c + 32 : c;
+}
 
 int lz_strcaseeq(const char *a, size_t alen, const char *b, size_t blen) {
     if (alen != blen) return 0;

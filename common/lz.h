@@ -34,10 +34,10 @@ char *lz_asprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* Grows *arr (of element size elem) so that it holds at least need elements. */
 void lz_grow(void *arr_ptr, size_t *cap, size_t need, size_t elem);
-#define LZ_PUSH(arr, n, cap, item)                                                                 \
-    do {                                                                                           \
-        lz_grow(&(arr), &(cap), (n) + 1, sizeof(*(arr)));                                          \
-        (arr)[(n)++] = (item);                                                                     \
+#define LZ_PUSH(arr, n, cap, item)                                                                           \
+    do {                                                                                                     \
+        lz_grow(&(arr), &(cap), (n) + 1, sizeof(*(arr)));                                                    \
+        (arr)[(n)++] = (item);                                                                               \
     } while (0)
 
 /* A growable, always NUL-terminated byte string. Zero-initialise to use. */

@@ -27,9 +27,9 @@ typedef struct evidence {
 typedef struct finding {
     const rule *rule;
     enum result_status status;
-    inv_idx resource;  /* the evaluated resource (the parent of a sub-element) */
-    char *subject_id;  /* the result's ARM id: the resource's, or {vnetId}/subnets/{name} */
-    char *message;     /* one line: property is X, expected Y / why unknown */
+    inv_idx resource; /* the evaluated resource (the parent of a sub-element) */
+    char *subject_id; /* the result's ARM id: the resource's, or {vnetId}/subnets/{name} */
+    char *message;    /* one line: property is X, expected Y / why unknown */
     evidence *evidence;
     size_t nevidence;
     char fingerprint[65]; /* sha256(ruleId "|" lower(subject_id)) */

@@ -50,12 +50,12 @@ int armid_parse(const char *id, size_t len, armid *out) {
             out->resource_group = (armid_slice){segs[k + 1], lens[k + 1]};
         if (seg_is(segs[k], lens[k], "providers")) last_prov = k;
     }
-    if (last_prov < n && last_prov + 2 < n && seg_is(segs[last_prov + 1], lens[last_prov + 1],
-                                                     "Microsoft.Management") &&
+    if (last_prov < n && last_prov + 2 < n &&
+        seg_is(segs[last_prov + 1], lens[last_prov + 1], "Microsoft.Management") &&
         seg_is(segs[last_prov + 2], lens[last_prov + 2], "managementGroups") && last_prov + 3 < n)
         out->management_group = (armid_slice){segs[last_prov + 3], lens[last_prov + 3]};
 
-    if (last_prov == n) return 0; /* subscription or resource group */
+    if (last_prov == n) return 0;     /* subscription or resource group */
     size_t after = n - last_prov - 1; /* ns, type, name, [type, name]... */
     if (after > 3 && (after - 1) % 2 == 0) {
         /* nested child type: strip the last type/name pair */

@@ -53,10 +53,18 @@ static int parse_rules_opts(int argc, char **argv, rules_opts *o) {
                 return -1;
             }
             break;
-        case 'r': LZ_PUSH(o->dirs, o->ndirs, o->capdirs, optarg); break;
-        case 'h': fputs(rules_usage, stdout); return 1;
-        case ':': cli_error("rules: option %s needs a value", argv[optind - 1]); return -1;
-        default: cli_error("rules: unknown option %s (see lzscan rules --help)", argv[optind - 1]); return -1;
+        case 'r':
+            LZ_PUSH(o->dirs, o->ndirs, o->capdirs, optarg);
+            break;
+        case 'h':
+            fputs(rules_usage, stdout);
+            return 1;
+        case ':':
+            cli_error("rules: option %s needs a value", argv[optind - 1]);
+            return -1;
+        default:
+            cli_error("rules: unknown option %s (see lzscan rules --help)", argv[optind - 1]);
+            return -1;
         }
     }
     for (int i = optind; i < argc; i++) LZ_PUSH(o->args, o->nargs, o->capargs, argv[i]);
@@ -70,7 +78,9 @@ static int load_pack(const rules_opts *o, rule_pack **pack, lz_err *e) {
     return 0;
 }
 
-static int print_buf(lz_buf *b, lz_err *e) { return lz_write_atomic("-", b->data, b->len, e); }
+static int print_buf(lz_buf *b, lz_err *e) {
+    return lz_write_atomic("-", b->data, b->len, e);
+}
 
 static int rules_list_or_show(const rules_opts *o, bool show) {
     rule_pack *pack = NULL;

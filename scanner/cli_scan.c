@@ -53,12 +53,16 @@ enum { OPT_FAIL_ON = 256, OPT_ALLOW_PARTIAL, OPT_NO_COLOR };
 
 static int parse_scan_opts(int argc, char **argv, scan_opts *o) {
     static const struct option longopts[] = {
-        {"input", required_argument, NULL, 'i'},   {"rules", required_argument, NULL, 'r'},
-        {"profile", required_argument, NULL, 'p'}, {"format", required_argument, NULL, 'f'},
-        {"output", required_argument, NULL, 'o'},  {"fail-on", required_argument, NULL, OPT_FAIL_ON},
+        {"input", required_argument, NULL, 'i'},
+        {"rules", required_argument, NULL, 'r'},
+        {"profile", required_argument, NULL, 'p'},
+        {"format", required_argument, NULL, 'f'},
+        {"output", required_argument, NULL, 'o'},
+        {"fail-on", required_argument, NULL, OPT_FAIL_ON},
         {"allow-partial", no_argument, NULL, OPT_ALLOW_PARTIAL},
         {"no-color", no_argument, NULL, OPT_NO_COLOR},
-        {"quiet", no_argument, NULL, 'q'},         {"help", no_argument, NULL, 'h'},
+        {"quiet", no_argument, NULL, 'q'},
+        {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
     o->format = "text";
@@ -68,14 +72,30 @@ static int parse_scan_opts(int argc, char **argv, scan_opts *o) {
     int c;
     while ((c = getopt_long(argc, argv, ":i:r:p:f:o:qh", longopts, NULL)) != -1) {
         switch (c) {
-        case 'i': LZ_PUSH(o->inputs, o->ninputs, o->capinputs, optarg); break;
-        case 'r': LZ_PUSH(o->rules_dirs, o->nrules, o->caprules, optarg); break;
-        case 'p': o->profile = optarg; break;
-        case 'f': o->format = optarg; break;
-        case 'o': o->output = optarg; break;
-        case 'q': o->quiet = 1; break;
-        case OPT_ALLOW_PARTIAL: o->allow_partial = 1; break;
-        case OPT_NO_COLOR: o->no_color = 1; break;
+        case 'i':
+            LZ_PUSH(o->inputs, o->ninputs, o->capinputs, optarg);
+            break;
+        case 'r':
+            LZ_PUSH(o->rules_dirs, o->nrules, o->caprules, optarg);
+            break;
+        case 'p':
+            o->profile = optarg;
+            break;
+        case 'f':
+            o->format = optarg;
+            break;
+        case 'o':
+            o->output = optarg;
+            break;
+        case 'q':
+            o->quiet = 1;
+            break;
+        case OPT_ALLOW_PARTIAL:
+            o->allow_partial = 1;
+            break;
+        case OPT_NO_COLOR:
+            o->no_color = 1;
+            break;
         case OPT_FAIL_ON:
             o->fail_on = rule_severity_parse(optarg);
             if (o->fail_on == SEV_NONE) {
@@ -83,9 +103,15 @@ static int parse_scan_opts(int argc, char **argv, scan_opts *o) {
                 return -1;
             }
             break;
-        case 'h': fputs(scan_usage, stdout); return 1;
-        case ':': cli_error("scan: option %s needs a value (see lzscan scan --help)", argv[optind - 1]); return -1;
-        default: cli_error("scan: unknown option %s (see lzscan scan --help)", argv[optind - 1]); return -1;
+        case 'h':
+            fputs(scan_usage, stdout);
+            return 1;
+        case ':':
+            cli_error("scan: option %s needs a value (see lzscan scan --help)", argv[optind - 1]);
+            return -1;
+        default:
+            cli_error("scan: unknown option %s (see lzscan scan --help)", argv[optind - 1]);
+            return -1;
         }
     }
     if (optind < argc) {
@@ -122,7 +148,8 @@ static void print_diagnostics(const inv *v, bool quiet) {
 }
 
 /* Everything that can fail before a report exists: exit 2 on any of it. */
-static int load_everything(const scan_opts *o, rule_pack **pack, profile **prof, inv **v, topo **t, lz_err *e) {
+static int load_everything(const scan_opts *o, rule_pack **pack, profile **prof, inv **v, topo **t,
+                           lz_err *e) {
     if (rule_pack_builtin(pack, e) < 0) return -1;
     for (size_t i = 0; i < o->nrules; i++)
         if (rule_pack_add_dir(*pack, o->rules_dirs[i], e) < 0) return -1;
@@ -135,14 +162,14 @@ static int load_everything(const scan_opts *o, rule_pack **pack, profile **prof,
     for (size_t i = 0; i < o->ninputs; i++)
         if (ingest_path(*v, o->inputs[i], e) < 0) return -1;
     inv_finalize(*v);
-    if (inv_count(*v) == 0)
-        inv_add_note(*v, "the inputs hold no ARM objects: nothing was evaluated");
+    if (inv_count(*v) == 0) inv_add_note(*v, "the inputs hold no ARM objects: nothing was evaluated");
     return topo_infer(t, *v, *prof, e);
 }
 
 static int render(const scan_opts *o, const report *r, lz_err *e) {
     lz_buf out = {0};
-    int rc = strcmp(o->format, "json") == 0 ? out_json_report(r, &out, e) : out_text_report(r, &out, use_color(o));
+    int rc =
+        strcmp(o->format, "json") == 0 ? out_json_report(r, &out, e) : out_text_report(r, &out, use_color(o));
     if (rc == 0) rc = lz_write_atomic(o->output ? o->output : "-", out.data, out.len, e);
     lz_buf_free(&out);
     return rc;

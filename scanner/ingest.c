@@ -85,7 +85,9 @@ static int fail(ingest *g, const char *fmt, const char *detail) {
  * depth >= s belongs to an element (the elem builder); the rest belongs to
  * the top-level value (the top builder). */
 
-static bool in_element(const ingest *g) { return g->stream_depth && g->depth >= g->stream_depth; }
+static bool in_element(const ingest *g) {
+    return g->stream_depth && g->depth >= g->stream_depth;
+}
 
 static int handle_top(ingest *g, jv_t obj);
 
@@ -124,9 +126,15 @@ static int on_scalar(ingest *g, enum jv_kind k, const char *t, size_t n) {
     return 1;
 }
 
-static int cb_null(void *ctx) { return on_scalar(ctx, JV_NULL, "", 0); }
-static int cb_bool(void *ctx, int b) { return on_scalar(ctx, b ? JV_TRUE : JV_FALSE, "", 0); }
-static int cb_number(void *ctx, const char *s, size_t n) { return on_scalar(ctx, JV_NUMBER, s, n); }
+static int cb_null(void *ctx) {
+    return on_scalar(ctx, JV_NULL, "", 0);
+}
+static int cb_bool(void *ctx, int b) {
+    return on_scalar(ctx, b ? JV_TRUE : JV_FALSE, "", 0);
+}
+static int cb_number(void *ctx, const char *s, size_t n) {
+    return on_scalar(ctx, JV_NUMBER, s, n);
+}
 static int cb_string(void *ctx, const unsigned char *s, size_t n) {
     return on_scalar(ctx, JV_STRING, (const char *)s, n);
 }
@@ -177,8 +185,12 @@ static int cb_end(void *ctx) {
     return d == 1 ? handle_top(g, v) : 1;
 }
 
-static int cb_start_map(void *ctx) { return open_container(ctx, JV_OBJECT); }
-static int cb_start_array(void *ctx) { return open_container(ctx, JV_ARRAY); }
+static int cb_start_map(void *ctx) {
+    return open_container(ctx, JV_OBJECT);
+}
+static int cb_start_array(void *ctx) {
+    return open_container(ctx, JV_ARRAY);
+}
 
 static int cb_map_key(void *ctx, const unsigned char *k, size_t n) {
     ingest *g = ctx;
@@ -187,13 +199,15 @@ static int cb_map_key(void *ctx, const unsigned char *k, size_t n) {
         return 1;
     }
     if (g->depth == 1)
-        g->key_streams = lz_strcaseeq((const char *)k, n, "data", 4) || lz_strcaseeq((const char *)k, n, "value", 5);
+        g->key_streams =
+            lz_strcaseeq((const char *)k, n, "data", 4) || lz_strcaseeq((const char *)k, n, "value", 5);
     jv_build_key(g->top, (const char *)k, n);
     return 1;
 }
 
 static const yajl_callbacks callbacks = {
-    cb_null, cb_bool, NULL, NULL, cb_number, cb_string, cb_start_map, cb_map_key, cb_end, cb_start_array, cb_end,
+    cb_null,      cb_bool,    NULL,   NULL,           cb_number, cb_string,
+    cb_start_map, cb_map_key, cb_end, cb_start_array, cb_end,
 };
 
 /* ---- top-level documents ---- */
@@ -213,10 +227,11 @@ static bool truthy_str(const jv_store *s, jv_t v) {
 
 static void read_wrapper(ingest *g, jv_t w) {
     const jv_store *s = g->s;
-    bool more = truthy_str(s, jv_get(s, w, "skip_token", 10)) || truthy_str(s, jv_get(s, w, "$skipToken", 10)) ||
-                truthy_str(s, jv_get(s, w, "skipToken", 9)) || truthy_str(s, jv_get(s, w, "nextLink", 8)) ||
-                truthy_str(s, jv_get(s, w, "@nextLink", 9)) || truthy_str(s, jv_get(s, w, "@odata.nextLink", 15)) ||
-                truthy_str(s, jv_get(s, w, "resultTruncated", 15));
+    bool more =
+        truthy_str(s, jv_get(s, w, "skip_token", 10)) || truthy_str(s, jv_get(s, w, "$skipToken", 10)) ||
+        truthy_str(s, jv_get(s, w, "skipToken", 9)) || truthy_str(s, jv_get(s, w, "nextLink", 8)) ||
+        truthy_str(s, jv_get(s, w, "@nextLink", 9)) || truthy_str(s, jv_get(s, w, "@odata.nextLink", 15)) ||
+        truthy_str(s, jv_get(s, w, "resultTruncated", 15));
     uint64_t total = num_field(s, w, "total_records");
     if (!total) total = num_field(s, w, "totalRecords");
     inv_add_page(g->v, g->name, g->rows, total, more);
@@ -260,7 +275,8 @@ static int handle_top(ingest *g, jv_t obj) {
     }
     if (is_lzscan_output(s, obj)) {
         if (g->in_walk) return 1;
-        return fail(g, "this is lzscan's own output (a report or expected-findings file), not an input%s", NULL);
+        return fail(g, "this is lzscan's own output (a report or expected-findings file), not an input%s",
+                    NULL);
     }
     jv_t err = jv_get(s, obj, "error", 5);
     if (jv_kind(s, err) == JV_OBJECT && jv_get(s, obj, "id", 2) == JV_MISSING) {
@@ -271,11 +287,13 @@ static int handle_top(ingest *g, jv_t obj) {
     }
     if (jv_get(s, obj, "id", 2) == JV_MISSING) {
         if (g->in_walk) {
-            inv_add_note(g->v, "%s: skipped a JSON object that is not an input shape (no id, data or value)", g->name);
+            inv_add_note(g->v, "%s: skipped a JSON object that is not an input shape (no id, data or value)",
+                         g->name);
             return 1;
         }
-        return fail(g, "not an input shape: expected an ARM object (with \"id\"), a Resource Graph result "
-                       "({\"data\": [...]}), an ARM list ({\"value\": [...]}) or an array%s",
+        return fail(g,
+                    "not an input shape: expected an ARM object (with \"id\"), a Resource Graph result "
+                    "({\"data\": [...]}), an ARM list ({\"value\": [...]}) or an array%s",
                     NULL);
     }
     if (inv_add(g->v, obj, g->source, g->name, g->e) < 0) {
@@ -337,8 +355,8 @@ static int finish(ingest *g) {
     g->chunk_off = g->at.off;
     if (yajl_complete_parse(g->h) != yajl_status_ok) {
         if (g->failed) return -1;
-        return lz_errf(g->e, "%s:%zu:%zu: malformed JSON: the text ends inside a value (truncated file?)", g->name,
-                       g->at.line, g->at.col);
+        return lz_errf(g->e, "%s:%zu:%zu: malformed JSON: the text ends inside a value (truncated file?)",
+                       g->name, g->at.line, g->at.col);
     }
     return 0;
 }
@@ -374,7 +392,9 @@ static bool input_extension(const char *name) {
     return dot && (strcmp(dot, ".json") == 0 || strcmp(dot, ".ndjson") == 0 || strcmp(dot, ".jsonl") == 0);
 }
 
-static int cmp_names(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
+static int cmp_names(const void *a, const void *b) {
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
 
 static int ingest_dir(inv *v, const char *path, int level, lz_err *e) {
     if (level > 32) return lz_errf(e, "%s: directories nested too deep (symlink loop?)", path);

@@ -29,7 +29,7 @@
 #include "../common/lz.h"
 #include "inventory.h"
 
-#define INGEST_MAX_DEPTH 256
+#define INGEST_MAX_DEPTH  256
 #define INGEST_MAX_STRING (16u << 20)
 
 /* Reads a file or a directory. */

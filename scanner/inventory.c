@@ -45,9 +45,9 @@ struct inv {
     size_t ntypes, captypes;
     uint32_t *child_start; /* CSR: children of i are child_idx[child_start[i] .. child_start[i+1]) */
     inv_idx *child_idx;
-    u32map sub_index;   /* subscription_fold -> idx of the subscription container */
-    u32map chain_slot;  /* subscription_fold -> index into chains */
-    idxlist *chains;    /* management-group name atoms (fold), nearest first */
+    u32map sub_index;  /* subscription_fold -> idx of the subscription container */
+    u32map chain_slot; /* subscription_fold -> index into chains */
+    idxlist *chains;   /* management-group name atoms (fold), nearest first */
     size_t nchains, capchains;
 
     jv_atom *collected;
@@ -62,11 +62,13 @@ struct inv {
         char *source;
         uint64_t rows, total;
         bool more;
-    } *pages;
+    } * pages;
     size_t npages, cappages;
 };
 
-static void list_push(idxlist *l, inv_idx i) { LZ_PUSH(l->v, l->n, l->cap, i); }
+static void list_push(idxlist *l, inv_idx i) {
+    LZ_PUSH(l->v, l->n, l->cap, i);
+}
 
 inv *inv_new(void) {
     inv *v = lz_calloc(1, sizeof *v);
@@ -112,11 +114,21 @@ void inv_free(inv *v) {
     free(v);
 }
 
-jv_store *inv_store(inv *v) { return v->s; }
-const jv_store *inv_cstore(const inv *v) { return v->s; }
-size_t inv_count(const inv *v) { return v->n; }
-const inv_res *inv_get(const inv *v, inv_idx i) { return i < v->n ? &v->res[i] : NULL; }
-const char *inv_str(const inv *v, jv_atom a) { return jv_atom_str(v->s, a, NULL); }
+jv_store *inv_store(inv *v) {
+    return v->s;
+}
+const jv_store *inv_cstore(const inv *v) {
+    return v->s;
+}
+size_t inv_count(const inv *v) {
+    return v->n;
+}
+const inv_res *inv_get(const inv *v, inv_idx i) {
+    return i < v->n ? &v->res[i] : NULL;
+}
+const char *inv_str(const inv *v, jv_atom a) {
+    return jv_atom_str(v->s, a, NULL);
+}
 
 uint16_t inv_add_source(inv *v, const char *name) {
     LZ_PUSH(v->sources, v->nsources, v->capsources, lz_strdup(name));
@@ -150,7 +162,8 @@ static jv_atom field_or_id(jv_store *s, jv_t obj, const char *key, armid_slice f
 
 int inv_add(inv *v, jv_t obj, uint16_t source, const char *where, lz_err *e) {
     jv_store *s = v->s;
-    if (jv_kind(s, obj) != JV_OBJECT) return lz_errf(e, "%s: expected an ARM object, found another JSON value", where);
+    if (jv_kind(s, obj) != JV_OBJECT)
+        return lz_errf(e, "%s: expected an ARM object, found another JSON value", where);
     size_t idlen = 0, typelen = 0;
     const char *id = jv_str(s, jv_get(s, obj, "id", 2), &idlen);
     const char *type = jv_str(s, jv_get(s, obj, "type", 4), &typelen);
@@ -309,13 +322,14 @@ static void check_pages(inv *v) {
             if (j < i && p->total && v->pages[j].more && v->pages[j].total == p->total) reported = true;
         }
         if (reported || (p->total && rows >= p->total)) continue;
-        char *reason = p->total ? lz_asprintf("%s is one page of a larger result: the input holds %llu of its %llu "
-                                              "rows (export every page, e.g. az graph query --first 1000 "
-                                              "with --skip-token, or use lzscan collect)",
-                                              p->source, (unsigned long long)rows, (unsigned long long)p->total)
-                                : lz_asprintf("%s is one page of an ARM list (it has a nextLink): the following "
-                                              "pages are not in the input",
-                                              p->source);
+        char *reason =
+            p->total ? lz_asprintf("%s is one page of a larger result: the input holds %llu of its %llu "
+                                   "rows (export every page, e.g. az graph query --first 1000 "
+                                   "with --skip-token, or use lzscan collect)",
+                                   p->source, (unsigned long long)rows, (unsigned long long)p->total)
+                     : lz_asprintf("%s is one page of an ARM list (it has a nextLink): the following "
+                                   "pages are not in the input",
+                                   p->source);
         inv_add_gap(v, "", "", reason);
         free(reason);
     }

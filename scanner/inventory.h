@@ -32,17 +32,17 @@ enum inv_class {
 };
 
 typedef struct inv_res {
-    jv_t obj;              /* the whole ARM object as read */
-    jv_atom id;            /* as read */
-    jv_atom id_fold;       /* lower-cased id: the index key */
-    jv_atom type_fold;     /* lower-cased type, e.g. microsoft.network/virtualnetworks */
-    jv_atom name;          /* object name */
-    jv_atom subscription;  /* lower-cased subscription GUID from the id or the object; 0 if none */
-    jv_atom resource_group;/* lower-cased resource group name; 0 if none */
-    inv_idx parent;        /* parent resource for child objects; INV_NONE otherwise */
-    inv_idx container;     /* the resource group or subscription or mg that holds it; INV_NONE if unknown */
-    uint16_t source;       /* index into inv_source_name() */
-    uint8_t cls;           /* enum inv_class */
+    jv_t obj;               /* the whole ARM object as read */
+    jv_atom id;             /* as read */
+    jv_atom id_fold;        /* lower-cased id: the index key */
+    jv_atom type_fold;      /* lower-cased type, e.g. microsoft.network/virtualnetworks */
+    jv_atom name;           /* object name */
+    jv_atom subscription;   /* lower-cased subscription GUID from the id or the object; 0 if none */
+    jv_atom resource_group; /* lower-cased resource group name; 0 if none */
+    inv_idx parent;         /* parent resource for child objects; INV_NONE otherwise */
+    inv_idx container;      /* the resource group or subscription or mg that holds it; INV_NONE if unknown */
+    uint16_t source;        /* index into inv_source_name() */
+    uint8_t cls;            /* enum inv_class */
 } inv_res;
 
 typedef struct inv inv;

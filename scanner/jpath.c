@@ -109,9 +109,15 @@ void jpath_free(jpath *p) {
     free(p);
 }
 
-const char *jpath_text(const jpath *p) { return p->text; }
-bool jpath_has_wildcard(const jpath *p) { return p->wildcard; }
-const char *jpath_head(const jpath *p) { return (p->n && p->steps[0].kind == STEP_KEY) ? p->steps[0].key : ""; }
+const char *jpath_text(const jpath *p) {
+    return p->text;
+}
+bool jpath_has_wildcard(const jpath *p) {
+    return p->wildcard;
+}
+const char *jpath_head(const jpath *p) {
+    return (p->n && p->steps[0].kind == STEP_KEY) ? p->steps[0].key : "";
+}
 
 typedef struct walk {
     const jv_store *s;

@@ -154,7 +154,9 @@ const char *jv_atom_str(const jv_store *s, jv_atom a, size_t *len) {
     return s->atoms[a].p;
 }
 
-jv_atom jv_atom_fold(const jv_store *s, jv_atom a) { return s->atoms[a].fold; }
+jv_atom jv_atom_fold(const jv_store *s, jv_atom a) {
+    return s->atoms[a].fold;
+}
 
 jv_store *jv_store_new(void) {
     jv_store *s = lz_calloc(1, sizeof *s);
@@ -186,9 +188,13 @@ size_t jv_store_bytes(const jv_store *s) {
 
 /* ---- reading ---- */
 
-static inline enum jv_kind kind_of(const node *n) { return (enum jv_kind)(n->kind_n >> KIND_SHIFT); }
+static inline enum jv_kind kind_of(const node *n) {
+    return (enum jv_kind)(n->kind_n >> KIND_SHIFT);
+}
 
-enum jv_kind jv_kind(const jv_store *s, jv_t v) { return kind_of(&s->nodes[v]); }
+enum jv_kind jv_kind(const jv_store *s, jv_t v) {
+    return kind_of(&s->nodes[v]);
+}
 
 size_t jv_len(const jv_store *s, jv_t v) {
     const node *n = &s->nodes[v];
@@ -281,7 +287,9 @@ void jv_builder_free(jv_builder *b) {
     free(b);
 }
 
-size_t jv_build_depth(const jv_builder *b) { return b->nframes; }
+size_t jv_build_depth(const jv_builder *b) {
+    return b->nframes;
+}
 
 void jv_build_reset(jv_builder *b) {
     b->npending = 0;
@@ -289,7 +297,9 @@ void jv_build_reset(jv_builder *b) {
     b->key = 0;
 }
 
-void jv_build_key(jv_builder *b, const char *key, size_t len) { b->key = jv_intern(b->s, key, len); }
+void jv_build_key(jv_builder *b, const char *key, size_t len) {
+    b->key = jv_intern(b->s, key, len);
+}
 
 static jv_t append_node(jv_store *s, node n) {
     LZ_PUSH(s->nodes, s->nnodes, s->capnodes, n);

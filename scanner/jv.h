@@ -40,8 +40,8 @@ jv_atom jv_atom_fold(const jv_store *s, jv_atom a);
 
 /* ---- reading values ---- */
 enum jv_kind jv_kind(const jv_store *s, jv_t v);
-size_t jv_len(const jv_store *s, jv_t v);        /* members of an array or object; else 0 */
-jv_t jv_at(const jv_store *s, jv_t v, size_t i); /* i-th element / member value */
+size_t jv_len(const jv_store *s, jv_t v);                 /* members of an array or object; else 0 */
+jv_t jv_at(const jv_store *s, jv_t v, size_t i);          /* i-th element / member value */
 jv_atom jv_key_atom(const jv_store *s, jv_t v, size_t i); /* i-th member's key */
 /* Member by key, ASCII case-insensitive; JV_MISSING if absent or v not an object. */
 jv_t jv_get(const jv_store *s, jv_t obj, const char *key, size_t keylen);

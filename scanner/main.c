@@ -7,19 +7,18 @@
 
 #include "cli.h"
 
-static const char usage[] =
-    "usage: lzscan <command> [options]\n"
-    "\n"
-    "lzscan checks Azure AI hub-and-spoke landing zones against a rule pack and\n"
-    "reports drift.\n"
-    "\n"
-    "commands:\n"
-    "  scan    evaluate the rule pack over exported configuration (--input)\n"
-    "  rules   list, show or lint rules\n"
-    "\n"
-    "options:\n"
-    "  -h, --help      this help (and `lzscan <command> --help`)\n"
-    "  -V, --version   print the version\n";
+static const char usage[] = "usage: lzscan <command> [options]\n"
+                            "\n"
+                            "lzscan checks Azure AI hub-and-spoke landing zones against a rule pack and\n"
+                            "reports drift.\n"
+                            "\n"
+                            "commands:\n"
+                            "  scan    evaluate the rule pack over exported configuration (--input)\n"
+                            "  rules   list, show or lint rules\n"
+                            "\n"
+                            "options:\n"
+                            "  -h, --help      this help (and `lzscan <command> --help`)\n"
+                            "  -V, --version   print the version\n";
 
 void cli_error(const char *fmt, ...) {
     va_list ap;

@@ -12,8 +12,9 @@
 #include "jpath.h"
 
 static const char *const fact_names[] = {
-    "hubVnetIds",  "hubFirewallPrivateIps", "connectivitySubscriptionIds", "spokeVnetIds", "spokeSubscriptionIds",
-    "hubDnsServers", "hubPrivateDnsZoneIds", "tenantSubscriptions",        NULL,
+    "hubVnetIds",           "hubFirewallPrivateIps", "connectivitySubscriptionIds",
+    "spokeVnetIds",         "spokeSubscriptionIds",  "hubDnsServers",
+    "hubPrivateDnsZoneIds", "tenantSubscriptions",   NULL,
 };
 enum { F_HUBS, F_FWIPS, F_CONN, F_SPOKES, F_SPOKESUBS, F_DNS, F_ZONES, F_TENANTS, F__COUNT };
 
@@ -88,9 +89,15 @@ static bool subnet_in(const strset *vnets, const char *subnet_id) {
     return in;
 }
 
-static const jv_store *S(const topo *t) { return inv_cstore(t->v); }
-static jv_t OBJ(const topo *t, inv_idx i) { return inv_get(t->v, i)->obj; }
-static const char *ID(const topo *t, inv_idx i) { return inv_str(t->v, inv_get(t->v, i)->id); }
+static const jv_store *S(const topo *t) {
+    return inv_cstore(t->v);
+}
+static jv_t OBJ(const topo *t, inv_idx i) {
+    return inv_get(t->v, i)->obj;
+}
+static const char *ID(const topo *t, inv_idx i) {
+    return inv_str(t->v, inv_get(t->v, i)->id);
+}
 
 static void find_hubs(topo *t, strset *hubs) {
     size_t n;
@@ -156,8 +163,8 @@ static void find_spokes(topo *t, const strset *hubs, strset *spokes) {
     for (size_t i = 0; i < n; i++) {
         const char *id = ID(t, vnets[i]);
         strset remotes = {0};
-        strings_at(S(t), OBJ(t, vnets[i]), "properties.virtualNetworkPeerings[*].properties.remoteVirtualNetwork.id",
-                   &remotes);
+        strings_at(S(t), OBJ(t, vnets[i]),
+                   "properties.virtualNetworkPeerings[*].properties.remoteVirtualNetwork.id", &remotes);
         for (size_t k = 0; k < remotes.n; k++) {
             if (set_has(hubs, id) && !set_has(hubs, remotes.v[k]))
                 set_add(spokes, remotes.v[k]); /* a hub's peering names a spoke */
@@ -167,8 +174,10 @@ static void find_spokes(topo *t, const strset *hubs, strset *spokes) {
         set_free(&remotes);
     }
     /* vWAN: hub virtual network connections name their spokes. */
-    const inv_idx *conns = inv_by_type(t->v, "microsoft.network/virtualhubs/hubvirtualnetworkconnections", &n);
-    for (size_t i = 0; i < n; i++) strings_at(S(t), OBJ(t, conns[i]), "properties.remoteVirtualNetwork.id", spokes);
+    const inv_idx *conns =
+        inv_by_type(t->v, "microsoft.network/virtualhubs/hubvirtualnetworkconnections", &n);
+    for (size_t i = 0; i < n; i++)
+        strings_at(S(t), OBJ(t, conns[i]), "properties.remoteVirtualNetwork.id", spokes);
 }
 
 static jv_atom sub_of_id(const topo *t, const char *id) {
@@ -215,7 +224,8 @@ static jv_t tenant_map(topo *t) {
     for (size_t k = 0; k < tenants.n; k++) {
         jv_build_key(b, tenants.v[k], strlen(tenants.v[k]));
         jv_build_begin(b, JV_ARRAY);
-        for (size_t j = 0; j < subs[k].n; j++) jv_build_scalar(b, JV_STRING, subs[k].v[j], strlen(subs[k].v[j]));
+        for (size_t j = 0; j < subs[k].n; j++)
+            jv_build_scalar(b, JV_STRING, subs[k].v[j], strlen(subs[k].v[j]));
         jv_build_end(b);
         set_free(&subs[k]);
     }
@@ -240,9 +250,10 @@ static int apply_profile(topo *t, const profile *prof, strset *hubs, strset *spo
         int f = 0;
         while (fact_names[f] && strcasecmp(fact_names[f], name) != 0) f++;
         if (!fact_names[f])
-            return lz_errf(e, "%s: facts.%s is not a topology fact (known: hubVnetIds, hubFirewallPrivateIps, "
-                              "connectivitySubscriptionIds, spokeVnetIds, spokeSubscriptionIds, hubDnsServers, "
-                              "hubPrivateDnsZoneIds, tenantSubscriptions)",
+            return lz_errf(e,
+                           "%s: facts.%s is not a topology fact (known: hubVnetIds, hubFirewallPrivateIps, "
+                           "connectivitySubscriptionIds, spokeVnetIds, spokeSubscriptionIds, hubDnsServers, "
+                           "hubPrivateDnsZoneIds, tenantSubscriptions)",
                            profile_path(prof) ? profile_path(prof) : "profile", name);
         jv_t val = jv_at(ps, facts, i);
         t->fact[f] = jv_copy(t->s, ps, val);
@@ -299,16 +310,19 @@ int topo_infer(topo **out, const inv *v, const profile *prof, lz_err *e) {
         subs_of(t, &hubs, &conn, &t->conn);
         subs_of(t, &spokes, &spokesubs, &t->spokesub);
         find_zones(t, &zones);
-        const char *nohub = "no hub VNet in the input (a VNet with an AzureFirewallSubnet, or a vWAN hub); set it "
-                            "in the profile's facts";
+        const char *nohub =
+            "no hub VNet in the input (a VNet with an AzureFirewallSubnet, or a vWAN hub); set it "
+            "in the profile's facts";
         set_fact(t, F_HUBS, &hubs, nohub);
-        set_fact(t, F_FWIPS, &ips, "no Azure Firewall private IP found in a hub VNet; set facts.hubFirewallPrivateIps "
-                                   "in the profile");
+        set_fact(t, F_FWIPS, &ips,
+                 "no Azure Firewall private IP found in a hub VNet; set facts.hubFirewallPrivateIps "
+                 "in the profile");
         set_fact(t, F_CONN, &conn, nohub);
         set_fact(t, F_SPOKES, &spokes, hubs.n ? NULL : nohub);
         set_fact(t, F_SPOKESUBS, &spokesubs, hubs.n ? NULL : nohub);
-        set_fact(t, F_DNS, &dns, "no DNS server in the hub (no firewall DNS proxy, no DNS Private Resolver inbound "
-                                 "endpoint); set facts.hubDnsServers in the profile");
+        set_fact(t, F_DNS, &dns,
+                 "no DNS server in the hub (no firewall DNS proxy, no DNS Private Resolver inbound "
+                 "endpoint); set facts.hubDnsServers in the profile");
         set_fact(t, F_ZONES, &zones, hubs.n ? NULL : nohub);
         t->fact[F_TENANTS] = tenant_map(t);
         if (prof_facts != JV_MISSING) {
@@ -372,5 +386,9 @@ int topo_fact(const topo *t, const char *name, jv_t *value, const char **reason)
     return -1;
 }
 
-const jv_store *topo_store(const topo *t) { return t->s; }
-const char *const *topo_fact_names(void) { return fact_names; }
+const jv_store *topo_store(const topo *t) {
+    return t->s;
+}
+const char *const *topo_fact_names(void) {
+    return fact_names;
+}

@@ -3,15 +3,21 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+
 #include <cmocka.h>
+
 #include <stdlib.h>
 #include <string.h>
 
 #include "scanner/ingest.h"
 #include "scanner/inventory.h"
 
-#define VNET "/subscriptions/11111111-1111-1111-1111-111111111111/resourceGroups/RG-Net/providers/Microsoft.Network/virtualNetworks/vnet1"
-#define KV "/subscriptions/11111111-1111-1111-1111-111111111111/resourceGroups/rg-kv/providers/Microsoft.KeyVault/vaults/kv1"
+#define VNET                                                                                                 \
+    "/subscriptions/11111111-1111-1111-1111-111111111111/resourceGroups/RG-Net/providers/Microsoft.Network/" \
+    "virtualNetworks/vnet1"
+#define KV                                                                                                   \
+    "/subscriptions/11111111-1111-1111-1111-111111111111/resourceGroups/rg-kv/providers/Microsoft.KeyVault/" \
+    "vaults/kv1"
 
 static inv *load(const char *text, int expect_rc, lz_err *e) {
     inv *v = inv_new();
@@ -21,11 +27,14 @@ static inv *load(const char *text, int expect_rc, lz_err *e) {
     return v;
 }
 
-static const char *type_of(const inv *v, inv_idx i) { return inv_str(v, inv_get(v, i)->type_fold); }
+static const char *type_of(const inv *v, inv_idx i) {
+    return inv_str(v, inv_get(v, i)->type_fold);
+}
 
 static void test_bare_array(void **state) {
     lz_err e;
-    inv *v = load("[{\"id\":\"" VNET "\",\"type\":\"Microsoft.Network/virtualNetworks\",\"name\":\"vnet1\"}]", 0, &e);
+    inv *v = load("[{\"id\":\"" VNET "\",\"type\":\"Microsoft.Network/virtualNetworks\",\"name\":\"vnet1\"}]",
+                  0, &e);
     assert_int_equal(inv_count(v), 1);
     assert_string_equal(type_of(v, 0), "microsoft.network/virtualnetworks");
     assert_string_equal(inv_str(v, inv_get(v, 0)->subscription), "11111111-1111-1111-1111-111111111111");
@@ -35,9 +44,10 @@ static void test_bare_array(void **state) {
 
 static void test_az_cli_shape(void **state) {
     lz_err e;
-    inv *v = load("{\"count\":1,\"data\":[{\"id\":\"" VNET "\",\"type\":\"microsoft.network/virtualnetworks\"}],"
-                  "\"skip_token\":null,\"total_records\":1}",
-                  0, &e);
+    inv *v =
+        load("{\"count\":1,\"data\":[{\"id\":\"" VNET "\",\"type\":\"microsoft.network/virtualnetworks\"}],"
+             "\"skip_token\":null,\"total_records\":1}",
+             0, &e);
     assert_int_equal(inv_count(v), 1);
     const inv_gap *g;
     assert_int_equal(inv_gaps(v, &g), 0);
@@ -81,15 +91,16 @@ static void test_ids_case_insensitive_and_duplicates(void **state) {
 
 static void test_children_linked_and_collected(void **state) {
     lz_err e;
-    inv *v = load("[{\"id\":\"" KV "\",\"type\":\"microsoft.keyvault/vaults\"},"
-                  "{\"id\":\"" KV "/providers/microsoft.insights/diagnosticSettings/d1\","
-                  "\"type\":\"Microsoft.Insights/diagnosticSettings\"},"
-                  "{\"id\":\"/subscriptions/1/resourceGroups/r/providers/Microsoft.Storage/storageAccounts/st\","
-                  "\"type\":\"microsoft.storage/storageaccounts\"},"
-                  "{\"id\":\"/subscriptions/1/resourceGroups/r/providers/Microsoft.Storage/storageAccounts/st/"
-                  "blobServices/default/providers/microsoft.insights/diagnosticSettings/d2\","
-                  "\"type\":\"Microsoft.Insights/diagnosticSettings\"}]",
-                  0, &e);
+    inv *v =
+        load("[{\"id\":\"" KV "\",\"type\":\"microsoft.keyvault/vaults\"},"
+             "{\"id\":\"" KV "/providers/microsoft.insights/diagnosticSettings/d1\","
+             "\"type\":\"Microsoft.Insights/diagnosticSettings\"},"
+             "{\"id\":\"/subscriptions/1/resourceGroups/r/providers/Microsoft.Storage/storageAccounts/st\","
+             "\"type\":\"microsoft.storage/storageaccounts\"},"
+             "{\"id\":\"/subscriptions/1/resourceGroups/r/providers/Microsoft.Storage/storageAccounts/st/"
+             "blobServices/default/providers/microsoft.insights/diagnosticSettings/d2\","
+             "\"type\":\"Microsoft.Insights/diagnosticSettings\"}]",
+             0, &e);
     size_t n;
     const inv_idx *c = inv_children(v, 0, "microsoft.insights/diagnosticsettings", &n);
     assert_int_equal(n, 1);
@@ -105,13 +116,14 @@ static void test_children_linked_and_collected(void **state) {
 
 static void test_containers_and_chain(void **state) {
     lz_err e;
-    inv *v = load("{\"data\":[{\"id\":\"/subscriptions/AAAA\",\"type\":\"microsoft.resources/subscriptions\","
-                  "\"subscriptionId\":\"AAAA\",\"properties\":{\"managementGroupAncestorsChain\":"
-                  "[{\"name\":\"Spokes\"},{\"name\":\"root\"}]}},"
-                  "{\"id\":\"/subscriptions/AAAA/resourceGroups/rg1\","
-                  "\"type\":\"microsoft.resources/subscriptions/resourcegroups\"},"
-                  "{\"id\":\"/subscriptions/aaaa/resourceGroups/RG1/providers/A.B/c/d\",\"type\":\"a.b/c\"}]}",
-                  0, &e);
+    inv *v =
+        load("{\"data\":[{\"id\":\"/subscriptions/AAAA\",\"type\":\"microsoft.resources/subscriptions\","
+             "\"subscriptionId\":\"AAAA\",\"properties\":{\"managementGroupAncestorsChain\":"
+             "[{\"name\":\"Spokes\"},{\"name\":\"root\"}]}},"
+             "{\"id\":\"/subscriptions/AAAA/resourceGroups/rg1\","
+             "\"type\":\"microsoft.resources/subscriptions/resourcegroups\"},"
+             "{\"id\":\"/subscriptions/aaaa/resourceGroups/RG1/providers/A.B/c/d\",\"type\":\"a.b/c\"}]}",
+             0, &e);
     assert_int_equal(inv_get(v, 0)->cls, INV_SUBSCRIPTION);
     assert_int_equal(inv_get(v, 1)->cls, INV_RESOURCE_GROUP);
     assert_int_equal(inv_get(v, 2)->container, 1);
@@ -136,7 +148,8 @@ static void test_partial_page_is_a_gap(void **state) {
 static void test_pages_completing_each_other(void **state) {
     lz_err e;
     inv *v = inv_new();
-    const char *p1 = "{\"totalRecords\":2,\"count\":1,\"$skipToken\":\"x\",\"data\":[{\"id\":\"" VNET "\",\"type\":\"a/b\"}]}";
+    const char *p1 = "{\"totalRecords\":2,\"count\":1,\"$skipToken\":\"x\",\"data\":[{\"id\":\"" VNET
+                     "\",\"type\":\"a/b\"}]}";
     const char *p2 = "{\"totalRecords\":2,\"count\":1,\"data\":[{\"id\":\"" KV "\",\"type\":\"a/b\"}]}";
     assert_int_equal(ingest_buffer(v, "p1.json", p1, strlen(p1), &e), 0);
     assert_int_equal(ingest_buffer(v, "p2.json", p2, strlen(p2), &e), 0);
@@ -183,9 +196,10 @@ static void test_depth_limit(void **state) {
 
 static void test_manifest(void **state) {
     lz_err e;
-    inv *v = load("{\"lzscan\":\"snapshot-manifest\",\"collected\":[\"Microsoft.Insights/diagnosticSettings\"],"
-                  "\"gaps\":[{\"scope\":\"/subscriptions/X\",\"type\":\"\",\"reason\":\"403 on X\"}]}",
-                  0, &e);
+    inv *v =
+        load("{\"lzscan\":\"snapshot-manifest\",\"collected\":[\"Microsoft.Insights/diagnosticSettings\"],"
+             "\"gaps\":[{\"scope\":\"/subscriptions/X\",\"type\":\"\",\"reason\":\"403 on X\"}]}",
+             0, &e);
     assert_true(inv_collected(v, "microsoft.insights/diagnosticsettings"));
     assert_non_null(inv_gap_for(v, "/subscriptions/x/resourcegroups/a", "a/b"));
     assert_null(inv_gap_for(v, "/subscriptions/y", "a/b"));
@@ -194,14 +208,16 @@ static void test_manifest(void **state) {
 
 static void test_referrers(void **state) {
     lz_err e;
-    inv *v = load("[{\"id\":\"" KV "\",\"type\":\"microsoft.keyvault/vaults\"},"
-                  "{\"id\":\"/subscriptions/1/resourceGroups/r/providers/Microsoft.Network/privateEndpoints/pe\","
-                  "\"type\":\"microsoft.network/privateendpoints\",\"properties\":{\"privateLinkServiceConnections\":"
-                  "[{\"properties\":{\"privateLinkServiceId\":\"" KV "\"}}]}}]",
-                  0, &e);
+    inv *v = load(
+        "[{\"id\":\"" KV "\",\"type\":\"microsoft.keyvault/vaults\"},"
+        "{\"id\":\"/subscriptions/1/resourceGroups/r/providers/Microsoft.Network/privateEndpoints/pe\","
+        "\"type\":\"microsoft.network/privateendpoints\",\"properties\":{\"privateLinkServiceConnections\":"
+        "[{\"properties\":{\"privateLinkServiceId\":\"" KV "\"}}]}}]",
+        0, &e);
     size_t n;
-    const inv_idx *r = inv_referrers(v, "Microsoft.Network/privateEndpoints",
-                                     "properties.privateLinkServiceConnections[*].properties.privateLinkServiceId", 0, &n);
+    const inv_idx *r =
+        inv_referrers(v, "Microsoft.Network/privateEndpoints",
+                      "properties.privateLinkServiceConnections[*].properties.privateLinkServiceId", 0, &n);
     assert_int_equal(n, 1);
     assert_int_equal(r[0], 1);
     inv_free(v);

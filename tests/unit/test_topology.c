@@ -1,12 +1,14 @@
 /* jv store, value paths, ARM ids and topology inference. */
+#include <fcntl.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+
 #include <cmocka.h>
-#include <stdlib.h>
-#include <fcntl.h>
+
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <unistd.h>
@@ -81,15 +83,18 @@ static void test_jpath(void **state) {
 
 static void test_armid(void **state) {
     armid a;
-    const char *sub = "/subscriptions/S1/resourceGroups/RG/providers/Microsoft.Network/virtualNetworks/v/subnets/s";
+    const char *sub =
+        "/subscriptions/S1/resourceGroups/RG/providers/Microsoft.Network/virtualNetworks/v/subnets/s";
     assert_int_equal(armid_parse(sub, strlen(sub), &a), 0);
     assert_int_equal(a.parent.len, strlen(sub) - strlen("/subnets/s"));
     assert_int_equal(a.resource_group.len, 2);
     const char *ext = "/subscriptions/S1/resourceGroups/RG/providers/Microsoft.KeyVault/vaults/kv/providers/"
                       "microsoft.insights/diagnosticSettings/d";
     assert_int_equal(armid_parse(ext, strlen(ext), &a), 0);
-    assert_int_equal(a.parent.len, strlen("/subscriptions/S1/resourceGroups/RG/providers/Microsoft.KeyVault/vaults/kv"));
-    const char *ra = "/subscriptions/S1/resourceGroups/RG/providers/Microsoft.Authorization/roleAssignments/g";
+    assert_int_equal(a.parent.len,
+                     strlen("/subscriptions/S1/resourceGroups/RG/providers/Microsoft.KeyVault/vaults/kv"));
+    const char *ra =
+        "/subscriptions/S1/resourceGroups/RG/providers/Microsoft.Authorization/roleAssignments/g";
     assert_int_equal(armid_parse(ra, strlen(ra), &a), 0);
     assert_int_equal(a.parent.len, 0);
     const char *mg = "/providers/Microsoft.Management/managementGroups/contoso";
@@ -99,20 +104,22 @@ static void test_armid(void **state) {
     assert_int_equal(armid_parse("/a//b", 5, &a), -1);
 }
 
-#define HUB "/subscriptions/c0/resourceGroups/rg-hub/providers/Microsoft.Network/virtualNetworks/vnet-hub"
+#define HUB   "/subscriptions/c0/resourceGroups/rg-hub/providers/Microsoft.Network/virtualNetworks/vnet-hub"
 #define SPOKE "/subscriptions/s1/resourceGroups/rg/providers/Microsoft.Network/virtualNetworks/vnet-spoke"
-#define LONE "/subscriptions/s2/resourceGroups/rg/providers/Microsoft.Network/virtualNetworks/vnet-lone"
-#define FW "/subscriptions/c0/resourceGroups/rg-hub/providers/Microsoft.Network/azureFirewalls/fw"
-#define POL "/subscriptions/c0/resourceGroups/rg-hub/providers/Microsoft.Network/firewallPolicies/pol"
+#define LONE  "/subscriptions/s2/resourceGroups/rg/providers/Microsoft.Network/virtualNetworks/vnet-lone"
+#define FW    "/subscriptions/c0/resourceGroups/rg-hub/providers/Microsoft.Network/azureFirewalls/fw"
+#define POL   "/subscriptions/c0/resourceGroups/rg-hub/providers/Microsoft.Network/firewallPolicies/pol"
 
 static const char *lz =
     "[{\"id\":\"" HUB "\",\"type\":\"microsoft.network/virtualnetworks\",\"properties\":{\"subnets\":"
-    "[{\"name\":\"AzureFirewallSubnet\"},{\"name\":\"GatewaySubnet\"}],\"virtualNetworkPeerings\":[{\"properties\":"
+    "[{\"name\":\"AzureFirewallSubnet\"},{\"name\":\"GatewaySubnet\"}],\"virtualNetworkPeerings\":[{"
+    "\"properties\":"
     "{\"remoteVirtualNetwork\":{\"id\":\"" SPOKE "\"}}}]}},"
     "{\"id\":\"" SPOKE "\",\"type\":\"microsoft.network/virtualnetworks\",\"tags\":{\"TenantId\":\"t-a\"},"
     "\"properties\":{\"subnets\":[{\"name\":\"snet-app\"}]}},"
     "{\"id\":\"" LONE "\",\"type\":\"microsoft.network/virtualnetworks\",\"properties\":{\"subnets\":[]}},"
-    "{\"id\":\"" FW "\",\"type\":\"microsoft.network/azurefirewalls\",\"properties\":{\"firewallPolicy\":{\"id\":\"" POL
+    "{\"id\":\"" FW
+    "\",\"type\":\"microsoft.network/azurefirewalls\",\"properties\":{\"firewallPolicy\":{\"id\":\"" POL
     "\"},\"ipConfigurations\":[{\"properties\":{\"privateIPAddress\":\"10.0.1.4\",\"subnet\":{\"id\":\"" HUB
     "/subnets/AzureFirewallSubnet\"}}}]}},"
     "{\"id\":\"" POL "\",\"type\":\"microsoft.network/firewallpolicies\",\"properties\":{\"dnsSettings\":"
@@ -131,7 +138,8 @@ static void expect_fact(const topo *t, const char *name, const char *first) {
     }
     assert_int_not_equal(val, JV_MISSING);
     const char *got = jv_str(topo_store(t), jv_at(topo_store(t), val, 0), NULL);
-    if (!got || strcasecmp(got, first) != 0) fail_msg("fact %s: got %s, want %s", name, got ? got : "(none)", first);
+    if (!got || strcasecmp(got, first) != 0)
+        fail_msg("fact %s: got %s, want %s", name, got ? got : "(none)", first);
 }
 
 static void test_topology_inference(void **state) {
