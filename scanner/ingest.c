@@ -91,8 +91,69 @@ static bool in_element(const ingest *g) {
 
 static int handle_top(ingest *g, jv_t obj);
 
+/* Members of an ARM object that are not resource properties. */
+static bool envelope_key(const char *k, size_t n) {
+    static const char *const keys[] = {
+        "id",
+        "name",
+        "type",
+        "location",
+        "kind",
+        "sku",
+        "identity",
+        "tags",
+        "etag",
+        "zones",
+        "plan",
+        "managedBy",
+        "systemData",
+        "tenantId",
+        "subscriptionId",
+        "resourceGroup",
+        "extendedLocation",
+        NULL,
+    };
+    for (int i = 0; keys[i]; i++)
+        if (lz_strcaseeq(k, n, keys[i], strlen(keys[i]))) return true;
+    return false;
+}
+
+/*
+ * The az CLI prints many objects flattened: the members of `properties` at
+ * the top level (az monitor diagnostic-settings list, az network vnet list).
+ * Rules read ARM paths, so such an object is rebuilt with a `properties`
+ * member holding everything that is not part of the ARM envelope.
+ */
+static jv_t unflatten(ingest *g, jv_t obj) {
+    jv_store *s = g->s;
+    if (jv_kind(s, obj) != JV_OBJECT || jv_get(s, obj, "properties", 10) != JV_MISSING) return obj;
+    size_t n = jv_len(s, obj), extra = 0, klen;
+    for (size_t i = 0; i < n; i++)
+        if (!envelope_key(jv_atom_str(s, jv_key_atom(s, obj, i), &klen), klen)) extra++;
+    if (!extra) return obj;
+    jv_builder *b = jv_builder_new(s);
+    jv_build_begin(b, JV_OBJECT);
+    for (int pass = 0; pass < 2; pass++) {
+        if (pass == 1) {
+            jv_build_key(b, "properties", 10);
+            jv_build_begin(b, JV_OBJECT);
+        }
+        for (size_t i = 0; i < n; i++) {
+            const char *k = jv_atom_str(s, jv_key_atom(s, obj, i), &klen);
+            if (envelope_key(k, klen) != (pass == 0)) continue;
+            jv_build_key(b, k, klen);
+            jv_build_copy(b, s, jv_at(s, obj, i));
+        }
+    }
+    jv_build_end(b);
+    jv_t out = jv_build_end(b);
+    jv_builder_free(b);
+    return out;
+}
+
 static int emit_element(ingest *g, jv_t obj) {
     g->rows++;
+    obj = unflatten(g, obj);
     if (jv_kind(g->s, obj) != JV_OBJECT) {
         lz_errf(g->e, "%s: element %zu of the array is not a JSON object", g->elem_where, g->rows);
         g->failed = true;
@@ -296,7 +357,7 @@ static int handle_top(ingest *g, jv_t obj) {
                     "({\"data\": [...]}), an ARM list ({\"value\": [...]}) or an array%s",
                     NULL);
     }
-    if (inv_add(g->v, obj, g->source, g->name, g->e) < 0) {
+    if (inv_add(g->v, unflatten(g, obj), g->source, g->name, g->e) < 0) {
         g->failed = true;
         return 0;
     }

@@ -350,7 +350,7 @@ jv_t jv_make_string(jv_store *s, const char *str, size_t len) {
     return append_node(s, (node){(uint32_t)JV_STRING << KIND_SHIFT, jv_intern(s, str, len), 0});
 }
 
-static void copy_into(jv_builder *b, const jv_store *src, jv_t v) {
+void jv_build_copy(jv_builder *b, const jv_store *src, jv_t v) {
     enum jv_kind k = jv_kind(src, v);
     if (k == JV_ARRAY || k == JV_OBJECT) {
         jv_build_begin(b, k);
@@ -361,7 +361,7 @@ static void copy_into(jv_builder *b, const jv_store *src, jv_t v) {
                 const char *key = jv_atom_str(src, jv_key_atom(src, v, i), &klen);
                 jv_build_key(b, key, klen);
             }
-            copy_into(b, src, jv_at(src, v, i));
+            jv_build_copy(b, src, jv_at(src, v, i));
         }
         jv_build_end(b);
         return;
@@ -376,7 +376,7 @@ jv_t jv_copy(jv_store *dst, const jv_store *src, jv_t v) {
     jv_builder *b = jv_builder_new(dst);
     /* Wrap in a one-element array so the copy's root is returned by end(). */
     jv_build_begin(b, JV_ARRAY);
-    copy_into(b, src, v);
+    jv_build_copy(b, src, v);
     jv_t arr = jv_build_end(b);
     jv_builder_free(b);
     return jv_at(dst, arr, 0);

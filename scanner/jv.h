@@ -71,6 +71,10 @@ void jv_build_reset(jv_builder *b);
 /* Makes a string / number value directly (outside any container). */
 jv_t jv_make_string(jv_store *s, const char *str, size_t len);
 
+/* Adds a deep copy of v (from src, which may be the builder's own store) as
+ * the next value of the builder. */
+void jv_build_copy(jv_builder *b, const jv_store *src, jv_t v);
+
 /* Deep-copies v from one store into another (e.g. rule literals). */
 jv_t jv_copy(jv_store *dst, const jv_store *src, jv_t v);
 

@@ -223,6 +223,23 @@ static void test_referrers(void **state) {
     inv_free(v);
 }
 
+/* az monitor diagnostic-settings list prints settings without `properties`. */
+static void test_az_cli_flattened_objects(void **state) {
+    lz_err e;
+    inv *v = load("[{\"id\":\"" KV "/providers/microsoft.insights/diagnosticSettings/d\",\"name\":\"d\","
+                  "\"type\":\"Microsoft.Insights/diagnosticSettings\",\"resourceGroup\":\"rg-kv\","
+                  "\"workspaceId\":\"/w\",\"logs\":[{\"categoryGroup\":\"allLogs\",\"enabled\":true}]}]",
+                  0, &e);
+    const jv_store *s = inv_cstore(v);
+    jv_t o = inv_get(v, 0)->obj;
+    jv_t props = jv_get(s, o, "properties", 10);
+    assert_string_equal(jv_get_str(s, props, "workspaceId"), "/w");
+    assert_int_equal(jv_len(s, jv_get(s, props, "logs", 4)), 1);
+    assert_string_equal(jv_get_str(s, o, "name"), "d"); /* the envelope stays on top */
+    assert_int_equal(jv_get(s, o, "workspaceId", 11), JV_MISSING);
+    inv_free(v);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_bare_array),
@@ -238,6 +255,7 @@ int main(void) {
         cmocka_unit_test(test_depth_limit),
         cmocka_unit_test(test_manifest),
         cmocka_unit_test(test_referrers),
+        cmocka_unit_test(test_az_cli_flattened_objects),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
