@@ -33,5 +33,9 @@ const jv_store *profile_store(const profile *p);
 jv_t profile_parameters(const profile *p);
 jv_t profile_facts(const profile *p);
 const char *profile_path(const profile *p); /* NULL for profile_new() */
+/* "path:line:column" of a key of a section ("parameters" / "facts"), for
+ * messages about that key; the path alone if unknown, "profile" for
+ * profile_new(). Owned by the profile. */
+const char *profile_where(const profile *p, const char *section, const char *key);
 
 #endif
