@@ -1,0 +1,200 @@
+#include "out_json.h"
+
+#include <string.h>
+
+#include "jsonw.h"
+#include "out_common.h"
+
+#ifndef LZSCAN_VERSION
+#define LZSCAN_VERSION "0.0.0"
+#endif
+
+static const char *const sev_keys[] = {"critical", "high", "medium", "low"};
+static const enum rule_severity sev_vals[] = {SEV_CRITICAL, SEV_HIGH, SEV_MEDIUM, SEV_LOW};
+
+static void strv(jsonw *w, const char *key, const rule_strv *v) {
+    jsonw_key(w, key);
+    jsonw_begin_array(w);
+    for (size_t i = 0; i < v->n; i++) jsonw_string(w, v->v[i]);
+    jsonw_end_array(w);
+}
+
+static void kv_time(jsonw *w, const char *key, time_t t) {
+    char buf[32];
+    jsonw_key(w, key);
+    if (out_rfc3339(t, buf))
+        jsonw_string(w, buf);
+    else
+        jsonw_null(w);
+}
+
+static void write_tool(jsonw *w, const report *r) {
+    jsonw_key(w, "tool");
+    jsonw_begin_object(w);
+    jsonw_kv_string(w, "name", "lzscan");
+    jsonw_kv_string(w, "version", LZSCAN_VERSION);
+    jsonw_kv_string(w, "informationUri", LZSCAN_INFORMATION_URI);
+    jsonw_end_object(w);
+    jsonw_key(w, "rulePack");
+    jsonw_begin_object(w);
+    jsonw_kv_string(w, "name", r->pack && r->pack->name ? r->pack->name : "");
+    jsonw_kv_string(w, "version", r->pack && r->pack->version ? r->pack->version : "");
+    jsonw_kv_string(w, "sha256", r->pack ? r->pack->sha256 : "");
+    jsonw_kv_uint(w, "rules", r->pack ? r->pack->n : 0);
+    jsonw_end_object(w);
+}
+
+static void write_coverage(jsonw *w, const report *r) {
+    const inv_gap *gaps = NULL;
+    size_t ngaps = r->inv ? inv_gaps(r->inv, &gaps) : 0;
+    jsonw_key(w, "coverage");
+    jsonw_begin_object(w);
+    jsonw_kv_bool(w, "complete", ngaps == 0);
+    jsonw_key(w, "gaps");
+    jsonw_begin_array(w);
+    for (size_t i = 0; i < ngaps; i++) {
+        jsonw_begin_object(w);
+        jsonw_kv_string(w, "scope", gaps[i].scope ? gaps[i].scope : "");
+        jsonw_kv_string(w, "type", gaps[i].type ? gaps[i].type : "");
+        jsonw_kv_string(w, "reason", gaps[i].reason ? gaps[i].reason : "");
+        jsonw_end_object(w);
+    }
+    jsonw_end_array(w);
+    jsonw_end_object(w);
+}
+
+static void write_scan(jsonw *w, const report *r) {
+    jsonw_key(w, "scan");
+    jsonw_begin_object(w);
+    /* Live collection will set this from the report once it exists. */
+    jsonw_kv_string(w, "source", "offline");
+    jsonw_key(w, "inputs");
+    jsonw_begin_array(w);
+    for (size_t i = 0; i < r->ninputs; i++) jsonw_string(w, r->inputs[i]);
+    jsonw_end_array(w);
+    jsonw_kv_string(w, "profile", r->profile_path); /* null when none */
+    kv_time(w, "startedAt", r->started);
+    kv_time(w, "finishedAt", r->finished);
+    write_coverage(w, r);
+    char *const *notes = NULL;
+    size_t nnotes = r->inv ? inv_notes(r->inv, &notes) : 0;
+    jsonw_key(w, "notes");
+    jsonw_begin_array(w);
+    for (size_t i = 0; i < nnotes; i++) jsonw_string(w, notes[i]);
+    jsonw_end_array(w);
+    jsonw_end_object(w);
+}
+
+static void write_status_counts(jsonw *w, const char *key, const size_t by_status[RS__COUNT]) {
+    jsonw_key(w, key);
+    jsonw_begin_object(w);
+    for (int s = 0; s < RS__COUNT; s++)
+        jsonw_kv_uint(w, result_status_name((enum result_status)s), by_status[s]);
+    jsonw_end_object(w);
+}
+
+/* Results of one status summed over the rules of one severity. */
+static size_t count_by_severity(const report *r, enum rule_severity sev, enum result_status st) {
+    size_t n = 0;
+    for (size_t i = 0; r->pack && r->counts && i < r->pack->n; i++)
+        if (r->pack->rules[i]->severity == sev) n += r->counts[i].by_status[st];
+    return n;
+}
+
+static void write_by_severity(jsonw *w, const report *r, const char *key, enum result_status st) {
+    jsonw_key(w, key);
+    jsonw_begin_object(w);
+    for (size_t i = 0; i < 4; i++) jsonw_kv_uint(w, sev_keys[i], count_by_severity(r, sev_vals[i], st));
+    jsonw_end_object(w);
+}
+
+static void write_summary(jsonw *w, const report *r) {
+    size_t totals[RS__COUNT], results = 0;
+    for (int s = 0; s < RS__COUNT; s++) results += totals[s] = report_total(r, (enum result_status)s);
+    jsonw_key(w, "summary");
+    jsonw_begin_object(w);
+    jsonw_kv_uint(w, "resources", r->inv ? inv_count(r->inv) : 0);
+    jsonw_kv_uint(w, "results", results);
+    write_status_counts(w, "byStatus", totals);
+    write_by_severity(w, r, "failBySeverity", RS_FAIL);
+    write_by_severity(w, r, "unknownBySeverity", RS_UNKNOWN);
+    jsonw_end_object(w);
+}
+
+static void write_controls(jsonw *w, const rule *ru) {
+    jsonw_key(w, "controls");
+    jsonw_begin_object(w);
+    strv(w, "mcsb", &ru->mcsb);
+    strv(w, "cis", &ru->cis);
+    strv(w, "landingZone", &ru->landing_zone);
+    jsonw_end_object(w);
+}
+
+static void write_rules(jsonw *w, const report *r) {
+    jsonw_key(w, "rules");
+    jsonw_begin_array(w);
+    for (size_t i = 0; r->pack && i < r->pack->n; i++) {
+        const rule *ru = r->pack->rules[i];
+        static const size_t zero[RS__COUNT];
+        jsonw_begin_object(w);
+        jsonw_kv_string(w, "id", ru->id);
+        jsonw_kv_string(w, "title", ru->title);
+        jsonw_kv_string(w, "severity", rule_severity_name(ru->severity));
+        write_status_counts(w, "counts", r->counts ? r->counts[i].by_status : zero);
+        write_controls(w, ru);
+        strv(w, "policy", &ru->policy);
+        jsonw_end_object(w);
+    }
+    jsonw_end_array(w);
+}
+
+static void write_evidence(jsonw *w, const finding *f) {
+    jsonw_key(w, "evidence");
+    jsonw_begin_array(w);
+    for (size_t i = 0; i < f->nevidence; i++) {
+        jsonw_begin_object(w);
+        jsonw_kv_string(w, "path", f->evidence[i].path ? f->evidence[i].path : "");
+        jsonw_kv_string(w, "actual", f->evidence[i].actual ? f->evidence[i].actual : "missing");
+        jsonw_kv_string(w, "expected", f->evidence[i].expected ? f->evidence[i].expected : "");
+        jsonw_end_object(w);
+    }
+    jsonw_end_array(w);
+}
+
+static void write_finding(jsonw *w, const report *r, const finding *f) {
+    out_subject s;
+    out_subject_get(r, f, &s);
+    jsonw_begin_object(w);
+    jsonw_kv_string(w, "ruleId", f->rule->id);
+    jsonw_kv_string(w, "title", f->rule->title);
+    jsonw_kv_string(w, "severity", rule_severity_name(f->rule->severity));
+    jsonw_kv_string(w, "status", result_status_name(f->status));
+    jsonw_kv_string(w, "resourceId", f->subject_id ? f->subject_id : "");
+    jsonw_kv_string(w, "resourceType", s.type ? s.type : "");
+    jsonw_kv_string(w, "resourceName", s.name);
+    jsonw_kv_string(w, "subscriptionId", s.subscription);
+    jsonw_kv_string(w, "resourceGroup", s.resource_group);
+    jsonw_kv_string(w, "message", f->message ? f->message : "");
+    write_evidence(w, f);
+    jsonw_kv_string(w, "fingerprint", f->fingerprint);
+    jsonw_kv_string(w, "remediation", f->rule->remediation ? f->rule->remediation : "");
+    jsonw_end_object(w);
+    out_subject_free(&s);
+}
+
+int out_json_report(const report *r, lz_buf *out, lz_err *e) {
+    jsonw w;
+    jsonw_init(&w, out, true);
+    jsonw_begin_object(&w);
+    jsonw_kv_string(&w, "schemaVersion", OUT_JSON_SCHEMA_VERSION);
+    write_tool(&w, r);
+    write_scan(&w, r);
+    write_summary(&w, r);
+    write_rules(&w, r);
+    jsonw_key(&w, "findings");
+    jsonw_begin_array(&w);
+    for (size_t i = 0; i < r->nfindings; i++) write_finding(&w, r, &r->findings[i]);
+    jsonw_end_array(&w);
+    jsonw_end_object(&w);
+    return jsonw_finish(&w, e) == 0 ? 0 : lz_err_prefix(e, "JSON report");
+}

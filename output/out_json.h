@@ -1,0 +1,24 @@
+/*
+ * out_json.h - the JSON report (DESIGN §5), documented by
+ * output/schema/report.schema.json. Field names never change without a
+ * schemaVersion bump.
+ *
+ * The output is deterministic: the same report gives the same bytes (rules
+ * in pack order, findings in report order, no hash-ordered maps).
+ */
+#ifndef OUT_JSON_H
+#define OUT_JSON_H
+
+#include "../common/lz.h"
+#include "../rules/report.h"
+
+#define OUT_JSON_SCHEMA_VERSION "1.0.0"
+#ifndef LZSCAN_INFORMATION_URI
+#define LZSCAN_INFORMATION_URI "https://github.com/lzscan/lzscan"
+#endif
+
+/* Appends the pretty-printed report to out (owned by the caller). Returns 0,
+ * or -1 with a message if the writer was misused (a bug). */
+int out_json_report(const report *r, lz_buf *out, lz_err *e);
+
+#endif
