@@ -69,6 +69,10 @@ int rule_pack_builtin(rule_pack **out, lz_err *e);
 int rule_pack_add_dir(rule_pack *p, const char *dir, lz_err *e);
 /* Loads one rule file or directory as a standalone pack (for `rules lint`). */
 int rule_pack_load_path(rule_pack **out, const char *path, lz_err *e);
+/* An empty pack, and one rule file (or pack.yaml, by its name) from memory:
+ * for tests, fuzzing and tools. Rules replace ones with the same id. */
+rule_pack *rule_pack_new(const char *name, const char *version);
+int rule_pack_add_buffer(rule_pack *p, const char *name, const char *data, size_t len, lz_err *e);
 const rule *rule_pack_find(const rule_pack *p, const char *id);
 void rule_pack_free(rule_pack *p);
 
