@@ -280,7 +280,8 @@ static void finding_lines(txt *t, const finding *f) {
     lz_buf_printf(t->out, "\n%s", pad);
     put_safe(t, f->message, CAP_MESSAGE);
     lz_buf_putc(t->out, '\n');
-    for (size_t i = 0; i < f->nevidence; i++) {
+    /* A fail's message is its first piece of evidence in words: list the rest. */
+    for (size_t i = f->status == RS_FAIL ? 1 : 0; i < f->nevidence; i++) {
         const evidence *ev = &f->evidence[i];
         lz_buf_puts(t->out, pad);
         ansi(t, "2");

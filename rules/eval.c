@@ -650,31 +650,48 @@ static tri eval_value(ectx *x, const rule_cond *c) {
 
 /* ---- count ---- */
 
+/* The items a count looks at: elements of a field path, child objects or
+ * referrers. Kept so that a failing count can explain its items. */
+typedef struct citem {
+    jv_t v;
+    inv_idx inv;
+    char *label; /* evidence prefix naming the item */
+} citem;
+
+typedef struct citems {
+    citem *it;
+    size_t n, cap;
+} citems;
+
 typedef struct counted {
     size_t t, u; /* items where `where` is true / unknown */
 } counted;
 
-static void count_item(ectx *x, const rule_cond *c, jv_t item, inv_idx item_inv, counted *k) {
-    if (!c->where) {
-        k->t++;
-        return;
-    }
+static void citems_free(citems *l) {
+    for (size_t i = 0; i < l->n; i++) free(l->it[i].label);
+    free(l->it);
+}
+
+/* Evaluates `where` on one item, with the item as the current value. */
+static tri eval_where(ectx *x, const rule_cond *c, const citem *it, bool explain) {
     jv_t cur = x->cur;
     inv_idx cur_inv = x->cur_inv;
     bool neg = x->negated;
-    x->cur = item;
-    x->cur_inv = item_inv;
+    char *prefix = x->prefix;
+    x->cur = it->v;
+    x->cur_inv = it->inv;
     x->negated = false;
-    x->quiet++;
+    if (explain)
+        x->prefix = it->label;
+    else
+        x->quiet++;
     tri r = eval(x, c->where);
-    x->quiet--;
+    if (!explain) x->quiet--;
+    x->prefix = prefix;
     x->negated = neg;
     x->cur = cur;
     x->cur_inv = cur_inv;
-    if (r == TRI_TRUE)
-        k->t++;
-    else if (r == TRI_UNKNOWN)
-        k->u++;
+    return r;
 }
 
 /* The inventory object cur is, or INV_NONE for an element inside one. */
@@ -702,12 +719,21 @@ static bool joined_collected(ectx *x, const rule_cond *c, inv_idx owner) {
     return true;
 }
 
-static bool count_items(ectx *x, const rule_cond *c, counted *k) {
+/* "diagnosticSettings/setbypolicy -> ": the last type segment and the name. */
+static char *object_label(const ectx *x, inv_idx i) {
+    const inv_res *r = inv_get(x->env->inv, i);
+    const char *type = inv_str(x->env->inv, r->type_fold), *slash = strrchr(type, '/');
+    return lz_asprintf("%s/%s -> ", slash ? slash + 1 : type, inv_str(x->env->inv, r->name));
+}
+
+static bool count_items(ectx *x, const rule_cond *c, citems *out) {
     if (c->src == CS_FIELD) {
         foundv fv = {0};
-        reach(x, &c->field, &fv, false);
-        inv_idx holder = x->cur_inv;
-        for (size_t i = 0; i < fv.n; i++) count_item(x, c, fv.f[i].v, holder, k);
+        reach(x, &c->field, &fv, !x->quiet);
+        for (size_t i = 0; i < fv.n; i++) {
+            citem it = {fv.f[i].v, x->cur_inv, fv.f[i].concrete ? join_path(x, fv.f[i].concrete) : NULL};
+            LZ_PUSH(out->it, out->n, out->cap, it);
+        }
         foundv_free(&fv);
         return true;
     }
@@ -718,8 +744,36 @@ static bool count_items(ectx *x, const rule_cond *c, counted *k) {
     const inv_idx *items = c->src == CS_CHILDREN
                                ? inv_children(x->env->inv, owner, c->src_type, &n)
                                : inv_referrers(x->env->inv, c->src_type, c->src_path, owner, &n);
-    for (size_t i = 0; i < n; i++) count_item(x, c, inv_get(x->env->inv, items[i])->obj, items[i], k);
+    for (size_t i = 0; i < n; i++) {
+        citem it = {inv_get(x->env->inv, items[i])->obj, items[i],
+                    x->quiet ? NULL : object_label(x, items[i])};
+        LZ_PUSH(out->it, out->n, out->cap, it);
+    }
     return true;
+}
+
+static void count_where(ectx *x, const rule_cond *c, const citems *items, counted *k) {
+    for (size_t i = 0; i < items->n; i++) {
+        tri r = c->where ? eval_where(x, c, &items->it[i], false) : TRI_TRUE;
+        if (r == TRI_TRUE)
+            k->t++;
+        else if (r == TRI_UNKNOWN)
+            k->u++;
+    }
+}
+
+/* A failing count says why its first few items did not qualify. */
+static void explain_items(ectx *x, const rule_cond *c, const citems *items) {
+    enum { EXPLAIN_MAX = 3 };
+    int shown = 0;
+    for (size_t i = 0; i < items->n && shown < EXPLAIN_MAX; i++) {
+        if (!items->it[i].label) continue;
+        size_t mark = x->nev;
+        if (eval_where(x, c, &items->it[i], true) == TRI_FALSE)
+            shown++;
+        else
+            ev_truncate(x, mark);
+    }
 }
 
 static bool num_cmp(enum cond_op op, double a, double b) {
@@ -787,18 +841,28 @@ static tri eval_count(ectx *x, const rule_cond *c) {
         free(t);
         return TRI_UNKNOWN;
     }
+    citems items = {0};
     counted k = {0, 0};
-    if (!count_items(x, c, &k)) return TRI_UNKNOWN;
+    if (!count_items(x, c, &items)) {
+        citems_free(&items);
+        return TRI_UNKNOWN;
+    }
+    count_where(x, c, &items, &k);
     tri r = count_verdict(c->op, (double)k.t, (double)(k.t + k.u), want);
     if (r == contradict(x) && !x->quiet) {
         char *label = count_label(c);
         lz_buf want_text = {0};
         lz_buf_printf(&want_text, "count %s ", count_symbol(x->negated ? flip_op(c->op) : c->op));
         jtext_value(&want_text, opnd.s, opnd.v);
-        ev_add_text(x, c->src == CS_FIELD ? leaf_path(x, &c->field, label) : join_path(x, label),
-                    lz_asprintf("%zu", k.t), lz_buf_steal(&want_text));
+        /* "0 of 2": the count, and how many items there were to match */
+        char *actual =
+            c->where && items.n != k.t ? lz_asprintf("%zu of %zu", k.t, items.n) : lz_asprintf("%zu", k.t);
+        ev_add_text(x, c->src == CS_FIELD ? leaf_path(x, &c->field, label) : join_path(x, label), actual,
+                    lz_buf_steal(&want_text));
         free(label);
+        if (c->where && !x->negated) explain_items(x, c, &items);
     }
+    citems_free(&items);
     return r;
 }
 

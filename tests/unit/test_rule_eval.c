@@ -283,7 +283,12 @@ static void test_count(void **state) {
         &s, routes,
         "{count: {field: 'properties.routes[*]', where: {field: h, equals: None}}, greaterOrEquals: 1}");
     const finding *f = ts_find(&s, "/things/a");
-    assert_string_equal(f->message, "properties.routes[*] is 0, expected count >= 1");
+    /* the count says how many items there were, and why the first ones did not qualify */
+    assert_string_equal(f->message, "properties.routes[*] is 0 of 3, expected count >= 1");
+    assert_int_equal(f->nevidence, 4);
+    assert_string_equal(f->evidence[1].path, "properties.routes[0].h");
+    assert_string_equal(f->evidence[1].actual, "\"VirtualAppliance\"");
+    assert_string_equal(f->evidence[1].expected, "\"None\"");
     ts_free(&s);
 }
 
@@ -533,7 +538,7 @@ static void test_related(void **state) {
     assert_string_equal(f->evidence[0].path,
                         "related(microsoft.network/privateendpoints: "
                         "properties.privateLinkServiceConnections[*].properties.privateLinkServiceId)");
-    assert_string_equal(f->evidence[0].actual, "0");
+    assert_string_equal(f->evidence[0].actual, "0 of 1"); /* one endpoint, not approved */
     ts_free(&s);
     ts_load(&s, rt);
     ts_run(&s, j_none, NULL); /* no private endpoint collected at all: unknown */
