@@ -136,7 +136,8 @@ static void test_net009(void **state) {
     assert_int_equal(count(&x, "AIHUB-NET-009", RS_FAIL), 1);
     const finding *f = find(&x, "AIHUB-NET-009", "/storageAccounts/pending");
     assert_non_null(f);
-    assert_int_equal(f->nevidence, 2); /* both branches of the anyOf */
+    /* both branches of the anyOf, and why the one private endpoint did not count */
+    assert_int_equal(f->nevidence, 3);
     run_free(&x);
 }
 
@@ -182,12 +183,15 @@ static void test_rt002(void **state) {
     const finding *f = find(&x, "AIHUB-RT-002", SPOKE "/subnets/snet-app");
     assert_non_null(f);
     assert_int_equal(f->status, RS_FAIL);
-    assert_int_equal(f->nevidence, 2);
+    assert_int_equal(f->nevidence, 3); /* the count, why its route did not qualify, the BGP flag */
     assert_string_equal(f->evidence[0].path,
                         "properties.subnets[0].properties.routeTable.id -> properties.routes[*]");
     assert_string_equal(f->evidence[0].expected, "count >= 1");
+    assert_string_equal(f->evidence[1].path,
+                        "properties.subnets[0].properties.routeTable.id -> properties.routes[0].properties."
+                        "nextHopIpAddress");
     assert_string_equal(
-        f->evidence[1].path,
+        f->evidence[2].path,
         "properties.subnets[0].properties.routeTable.id -> properties.disableBgpRoutePropagation");
     run_free(&x);
 
@@ -229,7 +233,7 @@ static void test_log001(void **state) {
     assert_int_equal(count(&x, "AIHUB-LOG-001", RS_FAIL), 1);
     const finding *f = find(&x, "AIHUB-LOG-001", "/vaults/kv");
     assert_string_equal(f->message,
-                        "children(microsoft.insights/diagnosticsettings) is 0, expected count >= 1");
+                        "children(microsoft.insights/diagnosticsettings) is 0 of 1, expected count >= 1");
     run_free(&x);
     run_json(&x, log_input("[{\"categoryGroup\":\"allLogs\",\"enabled\":false}]", LAW), NULL);
     assert_int_equal(count(&x, "AIHUB-LOG-001", RS_FAIL), 1);
