@@ -33,7 +33,6 @@ static void write_tool(jsonw *w, const report *r) {
     jsonw_begin_object(w);
     jsonw_kv_string(w, "name", "lzscan");
     jsonw_kv_string(w, "version", LZSCAN_VERSION);
-    jsonw_kv_string(w, "informationUri", LZSCAN_INFORMATION_URI);
     jsonw_end_object(w);
     jsonw_key(w, "rulePack");
     jsonw_begin_object(w);

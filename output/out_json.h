@@ -13,9 +13,6 @@
 #include "../rules/report.h"
 
 #define OUT_JSON_SCHEMA_VERSION "1.0.0"
-#ifndef LZSCAN_INFORMATION_URI
-#define LZSCAN_INFORMATION_URI "https://github.com/lzscan/lzscan"
-#endif
 
 /* Appends the pretty-printed report to out (owned by the caller). Returns 0,
  * or -1 with a message if the writer was misused (a bug). */
