@@ -241,36 +241,50 @@ static void set_fact(topo *t, int f, const strset *set, const char *why_empty) {
     t->why[f] = set->n || !why_empty ? NULL : why_empty;
 }
 
-/* Profile facts replace inferred ones; hub/spoke lists also redefine roles. */
-static int apply_profile(topo *t, const profile *prof, strset *hubs, strset *spokes, lz_err *e) {
+static int fact_index(const char *name) {
+    for (int f = 0; fact_names[f]; f++)
+        if (strcasecmp(fact_names[f], name) == 0) return f;
+    return -1;
+}
+
+/* Every name under the profile's facts: must be a topology fact. */
+static int check_profile_facts(const profile *prof, lz_err *e) {
     const jv_store *ps = profile_store(prof);
     jv_t facts = profile_facts(prof);
     for (size_t i = 0; i < jv_len(ps, facts); i++) {
         const char *name = jv_atom_str(ps, jv_key_atom(ps, facts, i), NULL);
-        int f = 0;
-        while (fact_names[f] && strcasecmp(fact_names[f], name) != 0) f++;
-        if (!fact_names[f])
-            return lz_errf(e,
-                           "%s: facts.%s is not a topology fact (known: hubVnetIds, hubFirewallPrivateIps, "
-                           "connectivitySubscriptionIds, spokeVnetIds, spokeSubscriptionIds, hubDnsServers, "
-                           "hubPrivateDnsZoneIds, tenantSubscriptions)",
-                           profile_path(prof) ? profile_path(prof) : "profile", name);
-        jv_t val = jv_at(ps, facts, i);
-        t->fact[f] = jv_copy(t->s, ps, val);
-        t->why[f] = NULL;
-        strset *target = f == F_HUBS ? hubs : f == F_SPOKES ? spokes : NULL;
-        if (target) {
-            set_free(target);
-            *target = (strset){0};
-            for (size_t k = 0; k < jv_len(ps, val); k++) {
-                const char *id = jv_str(ps, jv_at(ps, val, k), NULL);
-                if (id) set_add(target, id);
-            }
-        }
+        if (fact_index(name) >= 0) continue;
+        const char *where = profile_where(prof, "facts", name);
+        return lz_errf(e,
+                       "%s: facts.%s is not a topology fact (known: hubVnetIds, hubFirewallPrivateIps, "
+                       "connectivitySubscriptionIds, spokeVnetIds, spokeSubscriptionIds, hubDnsServers, "
+                       "hubPrivateDnsZoneIds, tenantSubscriptions)",
+                       where ? where : "profile", name);
     }
     return 0;
 }
 
+/* The profile's value for fact f, or JV_MISSING. */
+static jv_t profile_fact(const profile *prof, int f) {
+    if (!prof) return JV_MISSING;
+    return jv_get(profile_store(prof), profile_facts(prof), fact_names[f], strlen(fact_names[f]));
+}
+
+/* A profile list of ids (hubVnetIds, spokeVnetIds) replaces the inferred set. */
+static bool ids_from_profile(const profile *prof, int f, strset *out) {
+    jv_t val = profile_fact(prof, f);
+    if (val == JV_MISSING) return false;
+    const jv_store *ps = profile_store(prof);
+    set_free(out);
+    *out = (strset){0};
+    for (size_t k = 0; k < jv_len(ps, val); k++) {
+        const char *id = jv_str(ps, jv_at(ps, val, k), NULL);
+        if (id) set_add(out, id);
+    }
+    return true;
+}
+
+/* Subscriptions named by fact f, as inventory atoms, into marks. */
 static void mark_subs(topo *t, int f, u32map *marks) {
     const jv_store *fs = t->s;
     u32map_free(marks);
@@ -286,70 +300,70 @@ static void mark_subs(topo *t, int f, u32map *marks) {
     }
 }
 
+static void mark_roles(topo *t, const strset *ids, enum topo_role role) {
+    for (size_t i = 0; i < ids->n; i++) {
+        inv_idx x = inv_find(t->v, ids->v[i], strlen(ids->v[i]));
+        if (x != INV_NONE) u32map_put(&t->role, x, role);
+    }
+}
+
+/* Infers every fact from the hub and spoke sets. */
+static void infer_facts(topo *t, const strset *hubs, const strset *spokes) {
+    strset ips = {0}, dns = {0}, conn = {0}, spokesubs = {0}, zones = {0};
+    u32map scratch = {0};
+    find_firewalls(t, hubs, &ips, &dns);
+    subs_of(t, hubs, &conn, &t->conn);
+    subs_of(t, spokes, &spokesubs, &scratch);
+    find_zones(t, &zones);
+    const char *nohub =
+        "no hub VNet in the input (a VNet with an AzureFirewallSubnet, or a vWAN hub); set it "
+        "in the profile's facts";
+    const char *if_no_hub = hubs->n ? NULL : nohub; /* empty lists are facts too, once a hub is known */
+    set_fact(t, F_HUBS, hubs, nohub);
+    set_fact(
+        t, F_FWIPS, &ips,
+        "no Azure Firewall private IP found in a hub VNet; set facts.hubFirewallPrivateIps in the profile");
+    set_fact(t, F_CONN, &conn, nohub);
+    set_fact(t, F_SPOKES, spokes, if_no_hub);
+    set_fact(t, F_SPOKESUBS, &spokesubs, if_no_hub);
+    set_fact(
+        t, F_DNS, &dns,
+        "no DNS server in the hub (no firewall DNS proxy, no DNS Private Resolver inbound endpoint); set "
+        "facts.hubDnsServers in the profile");
+    set_fact(t, F_ZONES, &zones, if_no_hub);
+    t->fact[F_TENANTS] = tenant_map(t);
+    u32map_free(&scratch);
+    strset *all[] = {&ips, &dns, &conn, &spokesubs, &zones};
+    for (size_t i = 0; i < sizeof all / sizeof *all; i++) set_free(all[i]);
+}
+
+/*
+ * Order matters: a profile's hub list drives spoke and firewall inference,
+ * so it is read first; then every profile fact replaces the inferred value,
+ * and the role maps are built from the final hub, spoke and subscription
+ * lists.
+ */
 int topo_infer(topo **out, const inv *v, const profile *prof, lz_err *e) {
+    if (prof && check_profile_facts(prof, e) < 0) return -1;
     topo *t = lz_calloc(1, sizeof *t);
     t->v = v;
     t->s = jv_store_new();
-    strset hubs = {0}, spokes = {0}, ips = {0}, dns = {0}, conn = {0}, spokesubs = {0}, zones = {0};
-    find_hubs(t, &hubs);
-    int rc = 0;
-    jv_t prof_facts = prof ? profile_facts(prof) : JV_MISSING;
-    strset prof_hubs = {0}, prof_spokes = {0};
-    if (prof_facts != JV_MISSING) {
-        /* Apply once early so an overridden hub list drives spoke inference. */
-        rc = apply_profile(t, prof, &prof_hubs, &prof_spokes, e);
-        if (prof_hubs.n) {
-            set_free(&hubs);
-            hubs = prof_hubs;
-            prof_hubs = (strset){0};
-        }
+    strset hubs = {0}, spokes = {0};
+    if (!ids_from_profile(prof, F_HUBS, &hubs)) find_hubs(t, &hubs);
+    if (!ids_from_profile(prof, F_SPOKES, &spokes)) find_spokes(t, &hubs, &spokes);
+    infer_facts(t, &hubs, &spokes);
+    for (int f = 0; f < F__COUNT; f++) {
+        jv_t val = profile_fact(prof, f);
+        if (val == JV_MISSING) continue;
+        t->fact[f] = jv_copy(t->s, profile_store(prof), val);
+        t->why[f] = NULL;
     }
-    if (rc == 0) {
-        find_firewalls(t, &hubs, &ips, &dns);
-        find_spokes(t, &hubs, &spokes);
-        subs_of(t, &hubs, &conn, &t->conn);
-        subs_of(t, &spokes, &spokesubs, &t->spokesub);
-        find_zones(t, &zones);
-        const char *nohub =
-            "no hub VNet in the input (a VNet with an AzureFirewallSubnet, or a vWAN hub); set it "
-            "in the profile's facts";
-        set_fact(t, F_HUBS, &hubs, nohub);
-        set_fact(t, F_FWIPS, &ips,
-                 "no Azure Firewall private IP found in a hub VNet; set facts.hubFirewallPrivateIps "
-                 "in the profile");
-        set_fact(t, F_CONN, &conn, nohub);
-        set_fact(t, F_SPOKES, &spokes, hubs.n ? NULL : nohub);
-        set_fact(t, F_SPOKESUBS, &spokesubs, hubs.n ? NULL : nohub);
-        set_fact(t, F_DNS, &dns,
-                 "no DNS server in the hub (no firewall DNS proxy, no DNS Private Resolver inbound "
-                 "endpoint); set facts.hubDnsServers in the profile");
-        set_fact(t, F_ZONES, &zones, hubs.n ? NULL : nohub);
-        t->fact[F_TENANTS] = tenant_map(t);
-        if (prof_facts != JV_MISSING) {
-            rc = apply_profile(t, prof, &prof_hubs, &prof_spokes, e); /* profile values win */
-            mark_subs(t, F_CONN, &t->conn);
-            mark_subs(t, F_SPOKESUBS, &t->spokesub);
-            if (prof_spokes.n) {
-                set_free(&spokes);
-                spokes = prof_spokes;
-                prof_spokes = (strset){0};
-            }
-        }
-    }
-    for (size_t i = 0; rc == 0 && i < hubs.n; i++) {
-        inv_idx x = inv_find(v, hubs.v[i], strlen(hubs.v[i]));
-        if (x != INV_NONE) u32map_put(&t->role, x, TOPO_HUB);
-    }
-    for (size_t i = 0; rc == 0 && i < spokes.n; i++) {
-        inv_idx x = inv_find(v, spokes.v[i], strlen(spokes.v[i]));
-        if (x != INV_NONE) u32map_put(&t->role, x, TOPO_SPOKE);
-    }
-    strset *all[] = {&hubs, &spokes, &ips, &dns, &conn, &spokesubs, &zones, &prof_hubs, &prof_spokes};
-    for (size_t i = 0; i < sizeof all / sizeof *all; i++) set_free(all[i]);
-    if (rc < 0) {
-        topo_free(t);
-        return -1;
-    }
+    mark_subs(t, F_CONN, &t->conn);
+    mark_subs(t, F_SPOKESUBS, &t->spokesub);
+    mark_roles(t, &hubs, TOPO_HUB);
+    mark_roles(t, &spokes, TOPO_SPOKE);
+    set_free(&hubs);
+    set_free(&spokes);
     *out = t;
     return 0;
 }
