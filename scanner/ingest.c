@@ -44,6 +44,7 @@ typedef struct ingest {
     size_t stream_depth; /* depth at which elements are streamed; 0 = not streaming */
     bool key_streams;    /* the last depth-1 key was data/value */
     bool top_is_object;
+    bool any_value; /* the text held at least one JSON value */
     bool was_wrapper;
     size_t rows; /* elements streamed out of the current top-level value */
     char elem_where[64];
@@ -175,6 +176,7 @@ static void mark_element_start(ingest *g, size_t token_len) {
 }
 
 static int on_scalar(ingest *g, enum jv_kind k, const char *t, size_t n) {
+    g->any_value = true;
     if (g->depth == 0) return fail(g, "expected a JSON object or array at the top level%s", NULL);
     if (n > INGEST_MAX_STRING) return fail(g, "string longer than the %s limit", "16 MiB");
     if (in_element(g)) {
@@ -203,6 +205,7 @@ static int cb_string(void *ctx, const unsigned char *s, size_t n) {
 static int open_container(ingest *g, enum jv_kind k) {
     if (g->depth >= INGEST_MAX_DEPTH) return fail(g, "JSON nested deeper than %s levels", "256");
     size_t d = g->depth++;
+    g->any_value = true;
     if (d == 0) {
         g->rows = 0;
         g->was_wrapper = false;
@@ -414,7 +417,13 @@ static int feed(ingest *g, const unsigned char *buf, size_t len) {
 
 static int finish(ingest *g) {
     g->chunk_off = g->at.off;
-    if (yajl_complete_parse(g->h) != yajl_status_ok) {
+    yajl_status st = yajl_complete_parse(g->h);
+    if (!g->any_value && !g->failed) {
+        /* An empty export (e.g. no role assignments) holds no objects; that is not an error. */
+        inv_add_note(g->v, "%s holds no JSON value", g->name);
+        return 0;
+    }
+    if (st != yajl_status_ok) {
         if (g->failed) return -1;
         return lz_errf(g->e, "%s:%zu:%zu: malformed JSON: the text ends inside a value (truncated file?)",
                        g->name, g->at.line, g->at.col);

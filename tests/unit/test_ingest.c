@@ -180,6 +180,18 @@ static void test_malformed(void **state) {
     expect_error("{\"lzscan\":\"expected-findings\",\"findings\":[]}", "lzscan's own output");
 }
 
+static void test_empty_input(void **state) {
+    lz_err e;
+    inv *v = inv_new();
+    assert_int_equal(ingest_buffer(v, "empty.ndjson", "", 0, &e), 0);
+    assert_int_equal(ingest_buffer(v, "blank.ndjson", " \n\n", 3, &e), 0);
+    inv_finalize(v);
+    assert_int_equal(inv_count(v), 0);
+    char *const *notes;
+    assert_int_equal(inv_notes(v, &notes), 2);
+    inv_free(v);
+}
+
 static void test_depth_limit(void **state) {
     lz_buf b = {0};
     lz_buf_puts(&b, "[{\"id\":\"" VNET "\",\"type\":\"a/b\",\"x\":");
@@ -252,6 +264,7 @@ int main(void) {
         cmocka_unit_test(test_partial_page_is_a_gap),
         cmocka_unit_test(test_pages_completing_each_other),
         cmocka_unit_test(test_malformed),
+        cmocka_unit_test(test_empty_input),
         cmocka_unit_test(test_depth_limit),
         cmocka_unit_test(test_manifest),
         cmocka_unit_test(test_referrers),
