@@ -35,9 +35,9 @@ typedef struct ingest {
     bool failed;
 
     yajl_handle h;
-    const unsigned char *chunk; /* the bytes being parsed, for positions */
-    size_t chunk_off;           /* absolute offset of chunk[0] */
-    pos at;
+    const char *mem;  /* the whole text for ingest_buffer; NULL when reading a file */
+    size_t chunk_off; /* absolute offset of the chunk being parsed */
+    size_t total;     /* bytes fed so far */
 
     jv_builder *top, *elem;
     size_t depth;        /* open containers in the JSON text */
@@ -46,33 +46,61 @@ typedef struct ingest {
     bool top_is_object;
     bool any_value; /* the text held at least one JSON value */
     bool was_wrapper;
-    size_t rows; /* elements streamed out of the current top-level value */
-    char elem_where[64];
+    size_t rows;     /* elements streamed out of the current top-level value */
+    size_t elem_off; /* where the element being built starts */
 } ingest;
 
-/* ---- positions ---- */
+/* ---- positions ----
+ * Only byte offsets are tracked while parsing: line and column are worked
+ * out from the source text when a message needs them, which is rare, so the
+ * hot path does not look at every byte twice. */
 
-static void advance(ingest *g, size_t abs_off) {
-    while (g->at.off < abs_off) {
-        size_t i = g->at.off - g->chunk_off;
-        if (g->chunk[i] == '\n') {
-            g->at.line++;
-            g->at.col = 1;
-        } else if ((g->chunk[i] & 0xC0) != 0x80) {
-            g->at.col++; /* count characters, not UTF-8 continuation bytes */
+static void count_position(pos *p, const char *buf, size_t n) {
+    for (size_t i = 0; i < n; i++) {
+        if (buf[i] == '\n') {
+            p->line++;
+            p->col = 1;
+        } else if (((unsigned char)buf[i] & 0xC0) != 0x80) {
+            p->col++; /* count characters, not UTF-8 continuation bytes */
         }
-        g->at.off++;
     }
+    p->off += n;
 }
 
-/* Where the parser is now (just after the current token). */
-static pos here(ingest *g) {
-    advance(g, g->chunk_off + yajl_get_bytes_consumed(g->h));
-    return g->at;
+/* Line and column of an absolute offset, re-reading the file if need be. */
+static pos position_at(const ingest *g, size_t off) {
+    pos p = {0, 1, 1};
+    if (g->mem) {
+        count_position(&p, g->mem, off);
+        return p;
+    }
+    FILE *f = fopen(g->name, "rb");
+    char buf[65536];
+    size_t n;
+    while (f && p.off < off &&
+           (n = fread(buf, 1, off - p.off < sizeof buf ? off - p.off : sizeof buf, f)) > 0)
+        count_position(&p, buf, n);
+    if (f) fclose(f);
+    return p;
+}
+
+/* The absolute offset just after the current token. */
+static size_t now(const ingest *g) {
+    return g->chunk_off + yajl_get_bytes_consumed(g->h);
+}
+
+/* Replaces the leading "name" of a message with "name:line:column". */
+static void locate_message(const ingest *g, size_t off) {
+    size_t nl = strlen(g->name);
+    if (strncmp(g->e->msg, g->name, nl) != 0) return;
+    pos p = position_at(g, off);
+    char rest[LZ_ERR_MAX];
+    snprintf(rest, sizeof rest, "%s", g->e->msg + nl);
+    lz_errf(g->e, "%s:%zu:%zu%s", g->name, p.line, p.col, rest);
 }
 
 static int fail(ingest *g, const char *fmt, const char *detail) {
-    pos p = here(g);
+    pos p = position_at(g, now(g));
     char msg[600];
     snprintf(msg, sizeof msg, fmt, detail ? detail : "");
     lz_errf(g->e, "%s:%zu:%zu: %s", g->name, p.line, p.col, msg);
@@ -155,24 +183,20 @@ static jv_t unflatten(ingest *g, jv_t obj) {
 static int emit_element(ingest *g, jv_t obj) {
     g->rows++;
     obj = unflatten(g, obj);
-    if (jv_kind(g->s, obj) != JV_OBJECT) {
-        lz_errf(g->e, "%s: element %zu of the array is not a JSON object", g->elem_where, g->rows);
-        g->failed = true;
-        return 0;
-    }
-    if (inv_add(g->v, obj, g->source, g->elem_where, g->e) < 0) {
-        g->failed = true;
-        return 0;
-    }
-    return 1;
+    if (jv_kind(g->s, obj) != JV_OBJECT)
+        lz_errf(g->e, "%s: element %zu of the array is not a JSON object", g->name, g->rows);
+    else if (inv_add(g->v, obj, g->source, g->name, g->e) == 0)
+        return 1;
+    locate_message(g, g->elem_off);
+    g->failed = true;
+    return 0;
 }
 
 /* Remembers where an element starts, for messages about it. */
 static void mark_element_start(ingest *g, size_t token_len) {
     if (jv_build_depth(g->elem) != 0) return;
-    pos p = here(g);
-    snprintf(g->elem_where, sizeof g->elem_where, "%.40s:%zu:%zu", g->name, p.line,
-             p.col > token_len ? p.col - token_len : 1);
+    size_t end = now(g);
+    g->elem_off = end >= token_len ? end - token_len : 0;
 }
 
 static int on_scalar(ingest *g, enum jv_kind k, const char *t, size_t n) {
@@ -371,7 +395,7 @@ static int handle_top(ingest *g, jv_t obj) {
 
 static int parse_error(ingest *g, const unsigned char *buf, size_t len) {
     if (g->failed) return -1;
-    pos p = here(g);
+    pos p = position_at(g, now(g));
     unsigned char *msg = yajl_get_error(g->h, 0, buf, len);
     char *m = lz_strdup((const char *)msg);
     yajl_free_error(g->h, msg);
@@ -391,7 +415,6 @@ static void ingest_init(ingest *g, inv *v, const char *name, bool in_walk, lz_er
     g->source = inv_add_source(v, name);
     g->in_walk = in_walk;
     g->e = e;
-    g->at = (pos){0, 1, 1};
     g->top = jv_builder_new(g->s);
     g->elem = jv_builder_new(g->s);
     g->h = yajl_alloc(&callbacks, NULL, g);
@@ -408,15 +431,14 @@ static void ingest_done(ingest *g) {
 }
 
 static int feed(ingest *g, const unsigned char *buf, size_t len) {
-    g->chunk = buf;
-    g->chunk_off = g->at.off;
+    g->chunk_off = g->total;
     if (yajl_parse(g->h, buf, len) != yajl_status_ok) return parse_error(g, buf, len);
-    advance(g, g->chunk_off + len);
+    g->total += len;
     return 0;
 }
 
 static int finish(ingest *g) {
-    g->chunk_off = g->at.off;
+    g->chunk_off = g->total;
     yajl_status st = yajl_complete_parse(g->h);
     if (!g->any_value && !g->failed) {
         /* An empty export (e.g. no role assignments) holds no objects; that is not an error. */
@@ -425,8 +447,9 @@ static int finish(ingest *g) {
     }
     if (st != yajl_status_ok) {
         if (g->failed) return -1;
+        pos p = position_at(g, g->total);
         return lz_errf(g->e, "%s:%zu:%zu: malformed JSON: the text ends inside a value (truncated file?)",
-                       g->name, g->at.line, g->at.col);
+                       g->name, p.line, p.col);
     }
     return 0;
 }
@@ -434,6 +457,7 @@ static int finish(ingest *g) {
 int ingest_buffer(inv *v, const char *name, const char *data, size_t len, lz_err *e) {
     ingest g;
     ingest_init(&g, v, name, false, e);
+    g.mem = data;
     int rc = feed(&g, (const unsigned char *)data, len);
     if (rc == 0) rc = finish(&g);
     ingest_done(&g);
