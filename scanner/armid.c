@@ -73,3 +73,40 @@ int armid_parse(const char *id, size_t len, armid *out) {
     }
     return 0;
 }
+
+int armid_type(const char *id, size_t len, lz_buf *out) {
+    const char *segs[128];
+    size_t lens[128], n = 0;
+    for (size_t i = 1; i <= len && n < 128;) {
+        size_t j = i;
+        while (j < len && id[j] != '/') j++;
+        if (j > i) {
+            segs[n] = id + i;
+            lens[n++] = j - i;
+        }
+        i = j + 1;
+    }
+    size_t prov = n;
+    for (size_t k = 0; k < n; k++)
+        if (seg_is(segs[k], lens[k], "providers")) prov = k;
+    size_t start = out->len;
+    if (prov == n) { /* /subscriptions/{s}[/resourceGroups/{rg}] */
+        if (n == 2 && seg_is(segs[0], lens[0], "subscriptions"))
+            lz_buf_puts(out, "microsoft.resources/subscriptions");
+        else if (n == 4 && seg_is(segs[2], lens[2], "resourceGroups"))
+            lz_buf_puts(out, "microsoft.resources/subscriptions/resourcegroups");
+        else
+            return -1;
+        return 0;
+    }
+    /* {ns}/{type}/{name}[/{type}/{name}]... after the last providers */
+    size_t after = n - prov - 1;
+    if (after < 3 || (after - 1) % 2 != 0) return -1;
+    lz_buf_put(out, segs[prov + 1], lens[prov + 1]);
+    for (size_t k = prov + 2; k < n; k += 2) {
+        lz_buf_putc(out, '/');
+        lz_buf_put(out, segs[k], lens[k]);
+    }
+    lz_lower(out->data + start, out->len - start);
+    return 0;
+}

@@ -11,6 +11,8 @@
 
 #include <stddef.h>
 
+#include "../common/lz.h"
+
 typedef struct armid_slice {
     const char *p;
     size_t len;
@@ -26,5 +28,15 @@ typedef struct armid {
 
 /* Fills *out; returns 0, or -1 if id does not start with '/' or has an empty segment. */
 int armid_parse(const char *id, size_t len, armid *out);
+
+/*
+ * The resource type an id names, lower-cased, appended to out:
+ * ".../providers/Microsoft.Network/privateEndpoints/pe/privateDnsZoneGroups/g"
+ * gives "microsoft.network/privateendpoints/privatednszonegroups"; a
+ * subscription or resource group id gives microsoft.resources/... . Some ARM
+ * bodies (private DNS zone groups) carry no `type`: this is how we know it.
+ * Returns -1 if the id does not name a type.
+ */
+int armid_type(const char *id, size_t len, lz_buf *out);
 
 #endif

@@ -169,11 +169,17 @@ int inv_add(inv *v, jv_t obj, uint16_t source, const char *where, lz_err *e) {
     const char *type = jv_str(s, jv_get(s, obj, "type", 4), &typelen);
     if (!id || jv_kind(s, jv_get(s, obj, "id", 2)) != JV_STRING || idlen == 0)
         return lz_errf(e, "%s: object has no \"id\" string (every ARM object needs one)", where);
-    if (!type || jv_kind(s, jv_get(s, obj, "type", 4)) != JV_STRING || typelen == 0)
-        return lz_errf(e, "%s: object %s has no \"type\" string", where, id);
     armid aid;
     if (armid_parse(id, idlen, &aid) < 0)
         return lz_errf(e, "%s: \"%.200s\" is not an ARM resource id", where, id);
+    lz_buf derived = {0};
+    if (!type || jv_kind(s, jv_get(s, obj, "type", 4)) != JV_STRING || typelen == 0) {
+        /* Some ARM bodies have no `type` (private DNS zone groups): the id says it. */
+        if (armid_type(id, idlen, &derived) < 0)
+            return lz_errf(e, "%s: object %.200s has no \"type\" and its id does not name one", where, id);
+        type = derived.data;
+        typelen = derived.len;
+    }
 
     inv_res r = {0};
     r.obj = obj;
@@ -181,6 +187,7 @@ int inv_add(inv *v, jv_t obj, uint16_t source, const char *where, lz_err *e) {
     r.id_fold = jv_atom_fold(s, r.id);
     r.type_fold = intern_fold(s, type, typelen);
     r.cls = (uint8_t)classify(type, typelen);
+    lz_buf_free(&derived);
     const char *name = jv_get_str(s, obj, "name");
     r.name = name ? jv_intern(s, name, strlen(name)) : jv_intern(s, aid.name.p, aid.name.len);
     r.subscription = field_or_id(s, obj, "subscriptionId", aid.subscription);

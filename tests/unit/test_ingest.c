@@ -172,7 +172,7 @@ static void test_malformed(void **state) {
     expect_error("[{\"id\":\"" VNET "\",\"type\":\"a/b\"}", "truncated");
     expect_error("[{\"type\":\"a/b\"}]", "bad.json:1:2: object has no \"id\"");
     expect_error("[{\"id\":\"not-an-arm-id\",\"type\":\"a/b\"}]", "not an ARM resource id");
-    expect_error("[{\"id\":\"" VNET "\"}]", "no \"type\"");
+    expect_error("[{\"id\":\"/subscriptions/1/resourceGroups/r/providers/A.B\"}]", "no \"type\"");
     expect_error("[1,2]", "not a JSON object");
     expect_error("42", "top level");
     expect_error("{\"hello\": 1}", "not an input shape");
@@ -235,6 +235,20 @@ static void test_referrers(void **state) {
     inv_free(v);
 }
 
+/* ARM returns private DNS zone groups without `type`: it comes from the id. */
+static void test_type_from_id(void **state) {
+    lz_err e;
+    inv *v =
+        load("[{\"id\":\"/subscriptions/1/resourceGroups/r/providers/Microsoft.Network/privateEndpoints/pe/"
+             "privateDnsZoneGroups/default\",\"name\":\"default\"},{\"id\":\"/subscriptions/1\"},"
+             "{\"id\":\"/subscriptions/1/resourceGroups/rg\"}]",
+             0, &e);
+    assert_string_equal(type_of(v, 0), "microsoft.network/privateendpoints/privatednszonegroups");
+    assert_int_equal(inv_get(v, 1)->cls, INV_SUBSCRIPTION);
+    assert_int_equal(inv_get(v, 2)->cls, INV_RESOURCE_GROUP);
+    inv_free(v);
+}
+
 /* az monitor diagnostic-settings list prints settings without `properties`. */
 static void test_az_cli_flattened_objects(void **state) {
     lz_err e;
@@ -269,6 +283,7 @@ int main(void) {
         cmocka_unit_test(test_manifest),
         cmocka_unit_test(test_referrers),
         cmocka_unit_test(test_az_cli_flattened_objects),
+        cmocka_unit_test(test_type_from_id),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
