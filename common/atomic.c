@@ -2,11 +2,91 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+/* ---- temporary files removed on fatal signals ----
+ * The handler may only use async-signal-safe calls (unlink, sigaction,
+ * raise), so paths live in fixed buffers, and a slot's state says whether
+ * its buffer is complete: FREE -> CLAIMED (being filled) -> LIVE. */
+
+enum { SLOT_FREE = 0, SLOT_CLAIMED, SLOT_LIVE };
+static char temp_paths[LZ_TEMP_SLOTS][LZ_TEMP_PATH_MAX];
+static int temp_state[LZ_TEMP_SLOTS];
+static const int cleanup_signals[] = {SIGINT, SIGTERM, SIGHUP};
+#define NSIGNALS (sizeof cleanup_signals / sizeof cleanup_signals[0])
+
+static void on_fatal_signal(int sig) {
+    int saved = errno;
+    for (int i = 0; i < LZ_TEMP_SLOTS; i++)
+        if (__atomic_load_n(&temp_state[i], __ATOMIC_ACQUIRE) == SLOT_LIVE) unlink(temp_paths[i]);
+    errno = saved;
+    /* SA_RESETHAND restored the default action on entry; the re-raised
+     * signal is delivered when the handler returns and ends the process. */
+    raise(sig);
+}
+
+/* Installs the handler for each signal still at its default action; never
+ * replaces a handler (or SIG_IGN) the program set itself. */
+static void install_handlers(void) {
+    for (size_t i = 0; i < NSIGNALS; i++) {
+        struct sigaction old;
+        if (sigaction(cleanup_signals[i], NULL, &old) != 0) continue;
+        if ((old.sa_flags & SA_SIGINFO) || old.sa_handler != SIG_DFL) continue;
+        struct sigaction sa;
+        memset(&sa, 0, sizeof sa);
+        sa.sa_handler = on_fatal_signal;
+        sa.sa_flags = SA_RESETHAND;
+        sigemptyset(&sa.sa_mask);
+        sigaction(cleanup_signals[i], &sa, NULL);
+    }
+}
+
+static int claim_slot(void) {
+    for (int i = 0; i < LZ_TEMP_SLOTS; i++) {
+        int want = SLOT_FREE;
+        if (__atomic_compare_exchange_n(&temp_state[i], &want, SLOT_CLAIMED, 0, __ATOMIC_ACQ_REL,
+                                        __ATOMIC_ACQUIRE))
+            return i;
+    }
+    return -1;
+}
+
+int lz_temp_create(char *tmpl, int *slot) {
+    *slot = -1;
+    size_t len = strlen(tmpl);
+    int i = len < LZ_TEMP_PATH_MAX ? claim_slot() : -1;
+    if (i < 0) return mkstemp(tmpl); /* untracked, but still created */
+    install_handlers();
+    /* With the signals blocked, no handler runs between the file appearing
+     * and its registration. */
+    sigset_t block, old;
+    sigemptyset(&block);
+    for (size_t k = 0; k < NSIGNALS; k++) sigaddset(&block, cleanup_signals[k]);
+    pthread_sigmask(SIG_BLOCK, &block, &old);
+    int fd = mkstemp(tmpl);
+    int err = errno;
+    if (fd >= 0) {
+        memcpy(temp_paths[i], tmpl, len + 1);
+        __atomic_store_n(&temp_state[i], SLOT_LIVE, __ATOMIC_RELEASE);
+        *slot = i;
+    } else {
+        __atomic_store_n(&temp_state[i], SLOT_FREE, __ATOMIC_RELEASE);
+    }
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
+    errno = err;
+    return fd;
+}
+
+void lz_temp_forget(int slot) {
+    if (slot >= 0 && slot < LZ_TEMP_SLOTS) __atomic_store_n(&temp_state[slot], SLOT_FREE, __ATOMIC_RELEASE);
+}
+
+/* ---- writing ---- */
 
 /* Writes all of data, retrying short writes and EINTR. */
 static int write_all(int fd, const char *data, size_t len) {
@@ -83,13 +163,14 @@ fail:
 }
 
 /* Creates, fills and closes the temporary file next to path; *tmp receives
- * its name (the caller frees it). Nothing is left behind on failure. */
-static int write_temp(const char *path, const char *dir, const void *data, size_t len, char **tmp,
+ * its name (the caller frees it) and *slot its registration (the caller
+ * forgets it). Nothing is left behind on failure. */
+static int write_temp(const char *path, const char *dir, const void *data, size_t len, char **tmp, int *slot,
                       lz_err *e) {
     const char *slash = strrchr(path, '/'), *base = slash ? slash + 1 : path;
     /* Dot-prefixed so directory scans skip it; capped to stay under NAME_MAX. */
     *tmp = lz_asprintf("%s/.%.200s.XXXXXX", dir, base);
-    int fd = mkstemp(*tmp);
+    int fd = lz_temp_create(*tmp, slot);
     if (fd < 0) return lz_errf(e, "%s: cannot create a temporary file in %s: %s", path, dir, strerror(errno));
     (void)fcntl(fd, F_SETFD, FD_CLOEXEC); /* not inherited by child processes */
     int rc = fill_temp(fd, path, *tmp, data, len, e);
@@ -99,15 +180,35 @@ static int write_temp(const char *path, const char *dir, const void *data, size_
     return rc;
 }
 
+/*
+ * A path that exists and is not a regular file (/dev/null, /dev/stdout, a
+ * FIFO, a terminal) is written in place: renaming a temporary file over it
+ * would replace the device node with a regular file.
+ */
+static int write_special(const char *path, const void *data, size_t len, lz_err *e) {
+    int fd = open(path, O_WRONLY | O_CLOEXEC);
+    if (fd < 0) return lz_errf(e, "%s: open: %s", path, strerror(errno));
+    int rc = write_all(fd, data, len) == 0 ? 0 : lz_errf(e, "%s: write: %s", path, strerror(errno));
+    if (close(fd) != 0 && rc == 0) rc = lz_errf(e, "%s: close: %s", path, strerror(errno));
+    return rc;
+}
+
 int lz_write_atomic(const char *path, const void *data, size_t len, lz_err *e) {
     if (strcmp(path, "-") == 0) return write_stdout(data, len, e);
     if (!*path) return lz_errf(e, "empty output path");
+    struct stat st;
+    if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+        if (S_ISDIR(st.st_mode)) return lz_errf(e, "%s: is a directory", path);
+        return write_special(path, data, len, e);
+    }
     char *dir = dir_of(path), *tmp = NULL;
-    int rc = write_temp(path, dir, data, len, &tmp, e);
+    int slot = -1;
+    int rc = write_temp(path, dir, data, len, &tmp, &slot, e);
     if (rc == 0 && rename(tmp, path) != 0) {
         rc = lz_errf(e, "%s: rename from %s: %s", path, tmp, strerror(errno));
         unlink(tmp);
     }
+    lz_temp_forget(slot); /* renamed or removed: nothing left to clean up */
     if (rc == 0) rc = sync_dir(dir, e);
     free(tmp);
     free(dir);

@@ -25,4 +25,28 @@
  * or -1 with a message naming the path (and the failing call) and errno. */
 int lz_write_atomic(const char *path, const void *data, size_t len, lz_err *e);
 
+/*
+ * Temporary files and signals. A registered temporary file is removed when
+ * SIGINT, SIGTERM or SIGHUP arrives while that signal would kill the process
+ * (its disposition is the default); the process then dies of the signal as
+ * it would have, so the exit status still says what happened. A signal the
+ * program handles or ignores itself is left alone: the program decides, and
+ * its normal error path removes the file. SIGKILL cannot be caught: a
+ * dot-prefixed temporary file may remain after one.
+ *
+ * lz_write_atomic registers its own temporary file. Other writers that keep
+ * a temporary file open for long (snapshots, evidence bundles) use these.
+ */
+
+/* mkstemp(tmpl), with the new file registered before any signal can see it.
+ * Returns the descriptor, or -1 with errno set. *slot receives the
+ * registration (-1 when it could not be registered: more than
+ * LZ_TEMP_SLOTS at once, or a path longer than LZ_TEMP_PATH_MAX; the file is
+ * created anyway). */
+#define LZ_TEMP_SLOTS    16
+#define LZ_TEMP_PATH_MAX 4096
+int lz_temp_create(char *tmpl, int *slot);
+/* Stops tracking a registered file (after renaming or unlinking it). -1 is a no-op. */
+void lz_temp_forget(int slot);
+
 #endif

@@ -264,9 +264,17 @@ static const char *ascii_escape(unsigned char c, char tmp[8]) {
     return tmp;
 }
 
-/* Handles the non-ASCII sequence at p; returns the bytes consumed. U+2028
- * and U+2029 are valid JSON but end lines in JavaScript, so they are
- * escaped for consumers that embed the report in a script. */
+/* Code points written as \uXXXX although JSON allows them raw: U+2028 and
+ * U+2029 end lines in JavaScript (consumers embed reports in scripts); C1
+ * controls and bidi overrides/isolates would act on a terminal or reorder
+ * what a reader sees ("Trojan Source") when the report is shown with cat or
+ * less. The parsed value is the same either way. */
+static bool escape_cp(uint32_t cp) {
+    return (cp >= 0x80 && cp <= 0x9F) || (cp >= 0x202A && cp <= 0x202E) || (cp >= 0x2066 && cp <= 0x2069) ||
+           cp == 0x2028 || cp == 0x2029;
+}
+
+/* Handles the non-ASCII sequence at p; returns the bytes consumed. */
 static size_t put_non_ascii(lz_buf *out, const unsigned char *p, size_t n) {
     uint32_t cp;
     size_t len = out_utf8_decode(p, n, &cp);
@@ -274,8 +282,8 @@ static size_t put_non_ascii(lz_buf *out, const unsigned char *p, size_t n) {
         lz_buf_put(out, "\xEF\xBF\xBD", 3); /* U+FFFD for this one byte */
         return 1;
     }
-    if (cp == 0x2028 || cp == 0x2029)
-        lz_buf_puts(out, cp == 0x2028 ? "\\u2028" : "\\u2029");
+    if (escape_cp(cp))
+        lz_buf_printf(out, "\\u%04x", (unsigned)cp);
     else
         lz_buf_put(out, p, len);
     return len;

@@ -3,9 +3,12 @@
  *
  * Calls nest like the JSON text: jsonw_begin_object, jsonw_key, a value,
  * ..., jsonw_end_object. Output is deterministic (members in call order) and
- * always valid JSON whatever bytes strings hold: invalid UTF-8 is repaired,
- * control characters escaped. Pretty mode indents by two spaces and ends the
- * document with a newline; compact mode writes no whitespace.
+ * always valid JSON whatever bytes strings hold: invalid UTF-8 is repaired
+ * (U+FFFD per bad byte), control characters escaped, and so are C1 controls,
+ * bidi overrides/isolates and U+2028/U+2029 (valid JSON, but unsafe to show
+ * on a terminal or embed in a script), so the bytes are inert under cat.
+ * Pretty mode indents by two spaces and ends the document with a newline;
+ * compact mode writes no whitespace.
  *
  * Misuse (a value without a key inside an object, unbalanced ends) does not
  * abort: the writer records the first error and jsonw_finish reports it, the

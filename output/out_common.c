@@ -1,5 +1,6 @@
 #include "out_common.h"
 
+#include <libgen.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -67,4 +68,61 @@ bool out_rfc3339(time_t t, char buf[32]) {
     buf[0] = '\0';
     if (t == 0 || !gmtime_r(&t, &tm)) return false;
     return strftime(buf, 32, "%Y-%m-%dT%H:%M:%SZ", &tm) > 0;
+}
+
+/* ---- scope ---- */
+
+/* The deepest management group every chain shares. Chains are nearest
+ * first, so they are compared from their ends (the root). */
+static const char *common_mg(const report *r) {
+    const inv *v = r->inv;
+    const jv_atom *first = NULL, *names;
+    size_t common = 0, nfirst = 0;
+    bool any = false;
+    for (size_t i = 0; i < inv_count(v); i++) {
+        const inv_res *res = inv_get(v, (inv_idx)i);
+        if (res->cls != INV_SUBSCRIPTION || !res->subscription) continue;
+        size_t n = inv_mg_chain(v, res->subscription, &names);
+        if (!n) continue;
+        if (!any) {
+            first = names;
+            common = nfirst = n;
+            any = true;
+            continue;
+        }
+        size_t k = 0;
+        while (k < common && k < n && names[n - 1 - k] == first[nfirst - 1 - k]) k++;
+        common = k;
+    }
+    return any && common ? inv_str(v, first[nfirst - common]) : NULL;
+}
+
+static const char *only_subscription(const report *r) {
+    jv_atom only = 0;
+    for (size_t i = 0; i < inv_count(r->inv); i++) {
+        jv_atom s = inv_get(r->inv, (inv_idx)i)->subscription;
+        if (!s) continue;
+        if (only && s != only) return NULL;
+        only = s;
+    }
+    return only ? inv_str(r->inv, only) : NULL;
+}
+
+static char *input_stem(const char *path) {
+    char *copy = lz_strdup(path);
+    size_t n = strlen(copy);
+    while (n > 1 && copy[n - 1] == '/') copy[--n] = '\0';
+    char *stem = lz_strdup(basename(copy));
+    char *dot = strrchr(stem, '.');
+    if (dot && dot != stem) *dot = '\0';
+    free(copy);
+    return stem;
+}
+
+char *out_scan_scope(const report *r) {
+    if (r->scope && *r->scope) return lz_strdup(r->scope);
+    const char *s = r->inv ? common_mg(r) : NULL;
+    if (!s && r->inv) s = only_subscription(r);
+    if (s && *s) return lz_strdup(s);
+    return r->ninputs ? input_stem(r->inputs[0]) : lz_strdup("offline");
 }

@@ -28,6 +28,15 @@ typedef struct out_subject {
 void out_subject_get(const report *r, const finding *f, out_subject *s);
 void out_subject_free(out_subject *s);
 
+/*
+ * What the scan covered, as one short name for titles and the default SARIF
+ * category: the live scope if there is one; else the management group that
+ * holds every subscription of the inventory (their lowest common ancestor);
+ * else the only subscription; else the first input's file name without its
+ * extension. The caller frees the result.
+ */
+char *out_scan_scope(const report *r);
+
 /* RFC 3339 UTC ("2024-05-01T12:00:00Z") into buf; false (buf "") if t is 0
  * (not recorded). */
 bool out_rfc3339(time_t t, char buf[32]);

@@ -71,6 +71,7 @@ static void write_scan(jsonw *w, const report *r) {
     jsonw_begin_array(w);
     for (size_t i = 0; i < r->ninputs; i++) jsonw_string(w, r->inputs[i]);
     jsonw_end_array(w);
+    if (r->scope) jsonw_kv_string(w, "scope", r->scope);
     jsonw_kv_string(w, "profile", r->profile_path); /* null when none */
     kv_time(w, "startedAt", r->started);
     kv_time(w, "finishedAt", r->finished);
@@ -80,6 +81,7 @@ static void write_scan(jsonw *w, const report *r) {
     jsonw_key(w, "notes");
     jsonw_begin_array(w);
     for (size_t i = 0; i < nnotes; i++) jsonw_string(w, notes[i]);
+    for (size_t i = 0; i < r->nwarnings; i++) jsonw_string(w, r->warnings[i]);
     jsonw_end_array(w);
     jsonw_end_object(w);
 }
@@ -160,6 +162,16 @@ static void write_evidence(jsonw *w, const finding *f) {
     jsonw_end_array(w);
 }
 
+static void write_exemption_ref(jsonw *w, const report_exemption *x) {
+    jsonw_begin_object(w);
+    jsonw_kv_string(w, "source", x->source);
+    jsonw_kv_string(w, "justification", x->justification);
+    jsonw_kv_string(w, "owner", x->owner);
+    jsonw_kv_string(w, "ticket", x->ticket);
+    jsonw_kv_string(w, "expires", x->expires);
+    jsonw_end_object(w);
+}
+
 static void write_finding(jsonw *w, const report *r, const finding *f) {
     out_subject s;
     out_subject_get(r, f, &s);
@@ -177,11 +189,93 @@ static void write_finding(jsonw *w, const report *r, const finding *f) {
     write_evidence(w, f);
     jsonw_kv_string(w, "fingerprint", f->fingerprint);
     jsonw_kv_string(w, "remediation", f->rule->remediation ? f->rule->remediation : "");
+    if (f->baseline != BS_NONE) jsonw_kv_string(w, "baselineState", baseline_state_name(f->baseline));
+    const report_exemption *x = report_finding_exemption(r, f);
+    if (x) {
+        jsonw_key(w, "exemption");
+        write_exemption_ref(w, x);
+    }
     jsonw_end_object(w);
     out_subject_free(&s);
 }
 
+/* ---- baseline, exemptions, gate (schema 1.1) ---- */
+
+static void write_baseline(jsonw *w, const report *r) {
+    jsonw_key(w, "baseline");
+    jsonw_begin_object(w);
+    jsonw_kv_string(w, "source", r->baseline_path);
+    jsonw_kv_string(w, "format", r->baseline_format ? r->baseline_format : "json");
+    jsonw_key(w, "counts");
+    jsonw_begin_object(w);
+    for (int s = BS_NEW; s < BS__COUNT; s++)
+        jsonw_kv_uint(w, baseline_state_name((enum baseline_state)s),
+                      report_baseline_count(r, (enum baseline_state)s));
+    jsonw_end_object(w);
+    jsonw_end_object(w);
+    jsonw_key(w, "resolved");
+    jsonw_begin_array(w);
+    for (size_t i = 0; i < r->nresolved; i++) {
+        const report_prior *p = &r->resolved[i];
+        jsonw_begin_object(w);
+        jsonw_kv_string(w, "ruleId", p->rule_id);
+        jsonw_kv_string(w, "title", p->title);
+        jsonw_kv_string(w, "severity", p->severity);
+        jsonw_kv_string(w, "status", p->status);
+        jsonw_kv_string(w, "resourceId", p->resource_id);
+        jsonw_kv_string(w, "message", p->message);
+        jsonw_kv_string(w, "fingerprint", p->fingerprint);
+        jsonw_kv_string(w, "baselineState", "absent");
+        jsonw_end_object(w);
+    }
+    jsonw_end_array(w);
+}
+
+static void write_exemptions(jsonw *w, const report *r) {
+    char now[32];
+    jsonw_key(w, "exemptions");
+    jsonw_begin_object(w);
+    jsonw_kv_string(w, "source", r->exemptions_path);
+    jsonw_kv_string(w, "evaluatedAt", out_rfc3339(r->now, now) ? now : NULL);
+    jsonw_key(w, "entries");
+    jsonw_begin_array(w);
+    for (size_t i = 0; i < r->nexemptions; i++) {
+        const report_exemption *x = &r->exemptions[i];
+        jsonw_begin_object(w);
+        jsonw_kv_string(w, "source", x->source);
+        jsonw_key(w, "rules");
+        jsonw_begin_array(w);
+        for (size_t k = 0; k < x->nrules; k++) jsonw_string(w, x->rules[k]);
+        jsonw_end_array(w);
+        jsonw_kv_string(w, "justification", x->justification);
+        jsonw_kv_string(w, "owner", x->owner);
+        jsonw_kv_string(w, "ticket", x->ticket);
+        jsonw_kv_string(w, "expires", x->expires);
+        jsonw_kv_string(w, "state", x->expired ? "expired" : "active");
+        jsonw_kv_uint(w, "matched", x->matched);
+        jsonw_end_object(w);
+    }
+    jsonw_end_array(w);
+    jsonw_end_object(w);
+}
+
+static void write_gate(jsonw *w, const out_run *run) {
+    jsonw_key(w, "gate");
+    jsonw_begin_object(w);
+    jsonw_kv_string(w, "failOn", rule_severity_name(run->fail_on));
+    jsonw_kv_bool(w, "failOnNew", run->fail_on_new);
+    jsonw_kv_bool(w, "softFail", run->soft_fail);
+    jsonw_kv_uint(w, "gating", run->gating);
+    jsonw_key(w, "exitCode");
+    jsonw_int(w, run->exit_code);
+    jsonw_end_object(w);
+}
+
 int out_json_report(const report *r, lz_buf *out, lz_err *e) {
+    return out_json_report_run(r, NULL, out, e);
+}
+
+int out_json_report_run(const report *r, const out_run *run, lz_buf *out, lz_err *e) {
     jsonw w;
     jsonw_init(&w, out, true);
     jsonw_begin_object(&w);
@@ -194,6 +288,9 @@ int out_json_report(const report *r, lz_buf *out, lz_err *e) {
     jsonw_begin_array(&w);
     for (size_t i = 0; i < r->nfindings; i++) write_finding(&w, r, &r->findings[i]);
     jsonw_end_array(&w);
+    if (r->baseline_path) write_baseline(&w, r);
+    if (r->exemptions_path) write_exemptions(&w, r);
+    if (run) write_gate(&w, run);
     jsonw_end_object(&w);
     return jsonw_finish(&w, e) == 0 ? 0 : lz_err_prefix(e, "JSON report");
 }

@@ -11,11 +11,16 @@
 
 #include "../common/lz.h"
 #include "../rules/report.h"
+#include "out_run.h"
 
-#define OUT_JSON_SCHEMA_VERSION "1.0.0"
+/* 1.1.0: baseline, resolved, exemptions, gate; findings' baselineState
+ * and exemption; scan.scope; notes include exemption and baseline warnings. */
+#define OUT_JSON_SCHEMA_VERSION "1.1.0"
 
 /* Appends the pretty-printed report to out (owned by the caller). Returns 0,
  * or -1 with a message if the writer was misused (a bug). */
 int out_json_report(const report *r, lz_buf *out, lz_err *e);
+/* The same with the run's gate (threshold, exit code); run may be NULL. */
+int out_json_report_run(const report *r, const out_run *run, lz_buf *out, lz_err *e);
 
 #endif

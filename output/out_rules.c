@@ -73,6 +73,14 @@ char *out_rule_source_text(const rule *r) {
     return doc;
 }
 
+/* ---- parameters and facts a rule reads ---- */
+
+static const rule_param *pack_param(const rule_pack *p, const char *name) {
+    for (size_t i = 0; p && i < p->nparams; i++)
+        if (strcmp(p->params[i].name, name) == 0) return &p->params[i];
+    return NULL;
+}
+
 /* ---- JSON ---- */
 
 static void strv_json(jsonw *w, const char *key, const rule_strv *v) {
@@ -82,13 +90,34 @@ static void strv_json(jsonw *w, const char *key, const rule_strv *v) {
     jsonw_end_array(w);
 }
 
-static void rule_json(jsonw *w, const rule *r, bool with_yaml) {
+/* "parameters": [{name, default, description}] and "facts": [names] the rule reads. */
+static void refs_json(jsonw *w, const rule_pack *p, const rule *r) {
+    rule_strv params = {0}, facts = {0};
+    rule_refs(r, &params, &facts);
+    jsonw_key(w, "parameters");
+    jsonw_begin_array(w);
+    for (size_t i = 0; i < params.n; i++) {
+        const rule_param *rp = pack_param(p, params.v[i]);
+        jsonw_begin_object(w);
+        jsonw_kv_string(w, "name", params.v[i]);
+        jsonw_kv_string(w, "default", rp && rp->default_yaml ? rp->default_yaml : "");
+        jsonw_kv_string(w, "description", rp && rp->description ? rp->description : "");
+        jsonw_end_object(w);
+    }
+    jsonw_end_array(w);
+    strv_json(w, "facts", &facts);
+    strv_free(&params);
+    strv_free(&facts);
+}
+
+static void rule_json(jsonw *w, const rule_pack *p, const rule *r, bool with_yaml) {
     jsonw_begin_object(w);
     jsonw_kv_string(w, "id", r->id);
     jsonw_kv_string(w, "title", r->title);
     jsonw_kv_string(w, "severity", sev_name(r->severity));
     jsonw_kv_string(w, "description", r->description ? r->description : "");
     jsonw_kv_string(w, "remediation", r->remediation ? r->remediation : "");
+    jsonw_kv_string(w, "beyondPolicy", r->beyond_policy ? r->beyond_policy : "");
     strv_json(w, "references", &r->references);
     strv_json(w, "policy", &r->policy);
     jsonw_key(w, "controls");
@@ -99,6 +128,7 @@ static void rule_json(jsonw *w, const rule *r, bool with_yaml) {
     jsonw_end_object(w);
     strv_json(w, "appliesTo", &r->types);
     strv_json(w, "needs", &r->needs);
+    refs_json(w, p, r);
     jsonw_kv_string(w, "source", r->source);
     jsonw_key(w, "line");
     jsonw_int(w, r->line);
@@ -113,7 +143,7 @@ static int list_json(const rule_pack *p, lz_buf *out, lz_err *e) {
     jsonw w;
     jsonw_init(&w, out, true);
     jsonw_begin_array(&w);
-    for (size_t i = 0; i < p->n; i++) rule_json(&w, p->rules[i], false);
+    for (size_t i = 0; i < p->n; i++) rule_json(&w, p, p->rules[i], false);
     jsonw_end_array(&w);
     return jsonw_finish(&w, e);
 }
@@ -178,7 +208,29 @@ static void block_text(lz_buf *out, const char *heading, const char *text) {
     lz_buf_free(&b);
 }
 
-static void show_text(const rule *r, lz_buf *out) {
+/* Parameters (with defaults, overridable by --profile) and facts a rule reads. */
+static void refs_text(lz_buf *out, const rule_pack *p, const rule *r) {
+    rule_strv params = {0}, facts = {0};
+    rule_refs(r, &params, &facts);
+    field_strv(out, "facts:", &facts);
+    if (params.n) {
+        lz_buf_puts(out, "\nParameters (override with --profile, `parameters:`)\n");
+        for (size_t i = 0; i < params.n; i++) {
+            const rule_param *rp = pack_param(p, params.v[i]);
+            lz_buf_puts(out, "  ");
+            put_safe(out, params.v[i], 0);
+            lz_buf_puts(out, " = ");
+            put_safe(out, rp && rp->default_yaml ? rp->default_yaml : "?", 0);
+            lz_buf_puts(out, "\n    ");
+            put_safe(out, rp && rp->description ? rp->description : "(not declared by the pack)", 0);
+            lz_buf_putc(out, '\n');
+        }
+    }
+    strv_free(&params);
+    strv_free(&facts);
+}
+
+static void show_text(const rule_pack *p, const rule *r, lz_buf *out) {
     put_safe(out, r->id, 0);
     lz_buf_puts(out, "  ");
     put_safe(out, r->title, 0);
@@ -193,7 +245,9 @@ static void show_text(const rule *r, lz_buf *out) {
     lz_buf_printf(out, "%-13s ", "source:");
     put_safe(out, r->source ? r->source : "?", 0);
     lz_buf_printf(out, ":%d\n%-13s %s\n", r->line, "sha256:", r->sha256 ? r->sha256 : "-");
+    refs_text(out, p, r);
     block_text(out, "Description", r->description);
+    if (r->beyond_policy) block_text(out, "Beyond the closest Azure Policy built-in", r->beyond_policy);
     block_text(out, "Remediation", r->remediation);
     char *yaml = out_rule_source_text(r);
     if (yaml) block_text(out, "Source", yaml);
@@ -256,7 +310,23 @@ static void md_code(lz_buf *out, const char *lang, const char *text) {
     lz_buf_putc(out, '\n');
 }
 
-static void md_section(lz_buf *out, const rule *r, bool with_yaml) {
+static void md_refs(lz_buf *out, const rule *r) {
+    rule_strv params = {0}, facts = {0};
+    rule_refs(r, &params, &facts);
+    md_strv(out, "Topology facts", &facts);
+    lz_buf_puts(out, "- **Parameters:** ");
+    if (!params.n) lz_buf_puts(out, "none");
+    for (size_t i = 0; i < params.n; i++) {
+        lz_buf_puts(out, i ? ", [`" : "[`");
+        md_cell(out, params.v[i]);
+        lz_buf_puts(out, "`](#parameters)");
+    }
+    lz_buf_putc(out, '\n');
+    strv_free(&params);
+    strv_free(&facts);
+}
+
+static void md_section(lz_buf *out, const rule_pack *p, const rule *r, bool with_yaml) {
     lz_buf_puts(out, "\n<a id=\"");
     md_anchor(out, r->id);
     lz_buf_puts(out, "\"></a>\n## ");
@@ -270,10 +340,15 @@ static void md_section(lz_buf *out, const rule *r, bool with_yaml) {
     md_strv(out, "MCSB", &r->mcsb);
     md_strv(out, "CIS", &r->cis);
     md_strv(out, "Landing zone", &r->landing_zone);
+    md_refs(out, r);
     lz_buf_puts(out, "- **Source:** `");
     md_cell(out, r->source ? r->source : "?");
     lz_buf_printf(out, ":%d`\n\n", r->line);
     out_sanitize_str(out, r->description ? r->description : "", 0, OUT_SAN_KEEP_NL);
+    if (r->beyond_policy) {
+        lz_buf_puts(out, "\n\n**Beyond the closest Azure Policy built-in:** ");
+        out_sanitize_str(out, r->beyond_policy, 0, OUT_SAN_KEEP_NL);
+    }
     lz_buf_puts(out, "\n\n**Remediation**\n\n");
     out_sanitize_str(out, r->remediation ? r->remediation : "", 0, OUT_SAN_KEEP_NL);
     lz_buf_putc(out, '\n');
@@ -288,12 +363,94 @@ static void md_section(lz_buf *out, const rule *r, bool with_yaml) {
     free(yaml);
 }
 
+/* The landing-zone controls in the order the pack's docs present them;
+ * controls named by other rules follow, in order of first appearance. */
+static const char *const lz_controls[] = {
+    "network isolation", "private endpoints", "forced tunnelling", "central DNS",    "diagnostics", "CMK",
+    "identity",          "tagging",           "tenant isolation",  "content safety", NULL,
+};
+
+static void control_list(const rule_pack *p, rule_strv *out) {
+    for (const char *const *c = lz_controls; *c; c++) strv_push(out, *c);
+    for (size_t i = 0; i < p->n; i++)
+        for (size_t k = 0; k < p->rules[i]->landing_zone.n; k++)
+            if (!strv_has(out, p->rules[i]->landing_zone.v[k]))
+                strv_push(out, p->rules[i]->landing_zone.v[k]);
+}
+
+/* One row per landing-zone control: its rules, the closest built-ins, and
+ * what each rule checks beyond them. */
+static void md_coverage(lz_buf *out, const rule_pack *p) {
+    rule_strv controls = {0};
+    control_list(p, &controls);
+    lz_buf_puts(out,
+                "\n## Coverage\n\nLanding-zone control, the rules that enforce it, the closest Azure Policy "
+                "built-ins (GUIDs) or ALZ custom policies (names), and what lzscan checks beyond them.\n\n"
+                "| Control | Rules | Azure Policy | Beyond the built-ins |\n|---|---|---|---|\n");
+    for (size_t c = 0; c < controls.n; c++) {
+        rule_strv policies = {0};
+        lz_buf ids = {0}, beyond = {0};
+        for (size_t i = 0; i < p->n; i++) {
+            const rule *r = p->rules[i];
+            if (!strv_has(&r->landing_zone, controls.v[c])) continue;
+            lz_buf_printf(&ids, "%s[", ids.len ? ", " : "");
+            md_cell(&ids, r->id);
+            lz_buf_puts(&ids, "](#");
+            md_anchor(&ids, r->id);
+            lz_buf_putc(&ids, ')');
+            for (size_t k = 0; k < r->policy.n; k++)
+                if (!strv_has(&policies, r->policy.v[k])) strv_push(&policies, r->policy.v[k]);
+            if (r->beyond_policy) {
+                lz_buf_printf(&beyond, "%s**", beyond.len ? "<br>" : "");
+                md_cell(&beyond, r->id);
+                lz_buf_puts(&beyond, "**: ");
+                md_cell(&beyond, r->beyond_policy);
+            }
+        }
+        if (ids.len) {
+            lz_buf_puts(out, "| ");
+            md_cell(out, controls.v[c]);
+            lz_buf_printf(out, " | %s | ", lz_buf_cstr(&ids));
+            for (size_t k = 0; k < policies.n; k++) {
+                lz_buf_puts(out, k ? ", `" : "`");
+                md_cell(out, policies.v[k]);
+                lz_buf_putc(out, '`');
+            }
+            lz_buf_printf(out, "%s | %s |\n", policies.n ? "" : "none",
+                          beyond.len ? lz_buf_cstr(&beyond) : "");
+        }
+        strv_free(&policies);
+        lz_buf_free(&ids);
+        lz_buf_free(&beyond);
+    }
+    strv_free(&controls);
+}
+
+static void md_parameters(lz_buf *out, const rule_pack *p) {
+    if (!p->nparams) return;
+    lz_buf_puts(
+        out, "\n<a id=\"parameters\"></a>\n## Parameters\n\nDeclared in the pack's `pack.yaml`; a profile "
+             "(`--profile FILE`, `parameters:`) overrides any of them.\n\n| Parameter | Default | Meaning |\n"
+             "|---|---|---|\n");
+    for (size_t i = 0; i < p->nparams; i++) {
+        lz_buf_puts(out, "| `");
+        md_cell(out, p->params[i].name);
+        lz_buf_puts(out, "` | `");
+        md_cell(out, p->params[i].default_yaml);
+        lz_buf_puts(out, "` | ");
+        md_cell(out, p->params[i].description);
+        lz_buf_puts(out, " |\n");
+    }
+}
+
 static void list_markdown(const rule_pack *p, lz_buf *out) {
     lz_buf_puts(out, "# Rule pack ");
     md_cell(out, p->name);
     lz_buf_putc(out, ' ');
     md_cell(out, p->version);
-    lz_buf_printf(out, "\n\n%zu rules.\n\n| ID | Severity | Title |\n|---|---|---|\n", p->n);
+    lz_buf_puts(out,
+                "\n\nGenerated by `lzscan rules list --format markdown`: edit the rules, not this file.\n");
+    lz_buf_printf(out, "\n%zu rules.\n\n| ID | Severity | Title |\n|---|---|---|\n", p->n);
     for (size_t i = 0; i < p->n; i++) {
         lz_buf_puts(out, "| [");
         md_cell(out, p->rules[i]->id);
@@ -303,7 +460,9 @@ static void list_markdown(const rule_pack *p, lz_buf *out) {
         md_cell(out, p->rules[i]->title);
         lz_buf_puts(out, " |\n");
     }
-    for (size_t i = 0; i < p->n; i++) md_section(out, p->rules[i], false);
+    md_coverage(out, p);
+    md_parameters(out, p);
+    for (size_t i = 0; i < p->n; i++) md_section(out, p, p->rules[i], false);
 }
 
 /* ---- entry points ---- */
@@ -323,18 +482,17 @@ int out_rules_list(const rule_pack *p, enum out_rules_format f, lz_buf *out, lz_
 }
 
 int out_rules_show(const rule_pack *p, const rule *r, enum out_rules_format f, lz_buf *out, lz_err *e) {
-    (void)p; /* reserved: pack parameters the rule uses */
     jsonw w;
     switch (f) {
     case OUT_RULES_JSON:
         jsonw_init(&w, out, true);
-        rule_json(&w, r, true);
+        rule_json(&w, p, r, true);
         return jsonw_finish(&w, e);
     case OUT_RULES_MARKDOWN:
-        md_section(out, r, true);
+        md_section(out, p, r, true);
         return 0;
     case OUT_RULES_TEXT:
-        show_text(r, out);
+        show_text(p, r, out);
         return 0;
     }
     return lz_errf(e, "rules show: unknown format %d", (int)f);

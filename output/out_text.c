@@ -59,6 +59,25 @@ static void put_upper(txt *t, const char *s) {
 
 /* ---- header ---- */
 
+/* Exemptions and baseline, when the scan had them. */
+static void ci_lines(txt *t, const report *r) {
+    if (r->exemptions_path) {
+        size_t expired = 0, exempt = report_total(r, RS_EXEMPT);
+        for (size_t i = 0; i < r->nexemptions; i++) expired += r->exemptions[i].expired;
+        lz_buf_puts(t->out, "exemptions: ");
+        put_safe(t, r->exemptions_path, 0);
+        lz_buf_printf(t->out, ": %zu entr%s, %zu expired; %zu finding%s exempt\n", r->nexemptions,
+                      r->nexemptions == 1 ? "y" : "ies", expired, exempt, exempt == 1 ? "" : "s");
+    }
+    if (r->baseline_path) {
+        lz_buf_puts(t->out, "baseline: ");
+        put_safe(t, r->baseline_path, 0);
+        lz_buf_printf(t->out, ": %zu new, %zu unchanged, %zu updated, %zu resolved\n",
+                      report_baseline_count(r, BS_NEW), report_baseline_count(r, BS_UNCHANGED),
+                      report_baseline_count(r, BS_UPDATED), report_baseline_count(r, BS_ABSENT));
+    }
+}
+
 static void header(txt *t, const report *r) {
     ansi(t, "1");
     lz_buf_printf(t->out, "lzscan %s", LZSCAN_VERSION);
@@ -90,7 +109,9 @@ static void header(txt *t, const report *r) {
                       report_total(r, (enum result_status)s));
         ansi(t, "0");
     }
-    lz_buf_puts(t->out, "\n\n");
+    lz_buf_putc(t->out, '\n');
+    ci_lines(t, r);
+    lz_buf_putc(t->out, '\n');
 }
 
 /* ---- summary ---- */
@@ -219,10 +240,15 @@ static void coverage(txt *t, const report *r) {
     }
     char *const *notes = NULL;
     size_t nnotes = r->inv ? inv_notes(r->inv, &notes) : 0;
-    if (nnotes) lz_buf_puts(t->out, "Notes:\n");
+    if (nnotes || r->nwarnings) lz_buf_puts(t->out, "Notes:\n");
     for (size_t i = 0; i < nnotes; i++) {
         lz_buf_puts(t->out, "  - ");
         put_safe(t, notes[i], CAP_MESSAGE);
+        lz_buf_putc(t->out, '\n');
+    }
+    for (size_t i = 0; i < r->nwarnings; i++) {
+        lz_buf_puts(t->out, "  - ");
+        put_safe(t, r->warnings[i], CAP_MESSAGE);
         lz_buf_putc(t->out, '\n');
     }
     lz_buf_putc(t->out, '\n');
@@ -269,7 +295,21 @@ static void rule_header(txt *t, const rule *ru) {
     if (ru->remediation && *ru->remediation) wrapped_first_line(t, ru->remediation, "    fix: ");
 }
 
-static void finding_lines(txt *t, const finding *f) {
+static void exemption_line(txt *t, const report *r, const finding *f, const char *pad) {
+    const report_exemption *x = report_finding_exemption(r, f);
+    if (!x) return;
+    lz_buf_printf(t->out, "%sexempt until %s by ", pad, x->expires);
+    put_safe(t, x->source, 0);
+    lz_buf_puts(t->out, " (owner ");
+    put_safe(t, x->owner, CAP_NAME);
+    lz_buf_puts(t->out, ", ticket ");
+    put_safe(t, x->ticket, CAP_NAME);
+    lz_buf_puts(t->out, "): ");
+    put_safe(t, x->justification, CAP_MESSAGE);
+    lz_buf_putc(t->out, '\n');
+}
+
+static void finding_lines(txt *t, const report *r, const finding *f) {
     static const char pad[] = "             ";
     lz_buf_puts(t->out, "    ");
     ansi(t, status_color(f->status));
@@ -277,11 +317,14 @@ static void finding_lines(txt *t, const finding *f) {
     ansi(t, "0");
     lz_buf_putc(t->out, ' ');
     put_safe(t, f->subject_id, 0);
+    if (f->baseline == BS_NEW || f->baseline == BS_UPDATED)
+        lz_buf_printf(t->out, "  [%s]", baseline_state_name(f->baseline));
     lz_buf_printf(t->out, "\n%s", pad);
     put_safe(t, f->message, CAP_MESSAGE);
     lz_buf_putc(t->out, '\n');
+    exemption_line(t, r, f, pad);
     /* A fail's message is its first piece of evidence in words: list the rest. */
-    for (size_t i = f->status == RS_FAIL ? 1 : 0; i < f->nevidence; i++) {
+    for (size_t i = f->status != RS_UNKNOWN ? 1 : 0; i < f->nevidence; i++) {
         const evidence *ev = &f->evidence[i];
         lz_buf_puts(t->out, pad);
         ansi(t, "2");
@@ -325,7 +368,7 @@ static void findings(txt *t, const report *r) {
             lz_buf_putc(t->out, '\n');
         }
         if (!prev || prev->rule != f->rule) rule_header(t, f->rule);
-        finding_lines(t, f);
+        finding_lines(t, r, f);
         prev = f;
     }
     free(order);

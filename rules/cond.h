@@ -32,8 +32,9 @@ enum cond_kind {
     C_FIELD,    /* field: PATH + operator */
     C_VALUE,    /* value: V + operator */
     C_COUNT,    /* count: SOURCE + operator */
-    C_REF,      /* ref: PATH + condition */
+    C_REF,      /* ref: PATH or VALUE + condition */
     C_TOPOLOGY, /* topology: ROLE */
+    C_IF,       /* if: C, then: C[, else: C]: kids[0..2] */
 };
 
 enum cond_op {
@@ -59,9 +60,24 @@ const char *cond_op_name(enum cond_op op);
 
 enum topo_want { TW_HUB, TW_SPOKE, TW_CONNECTIVITY, TW_SPOKE_SUBSCRIPTION };
 
-/* An operand or `value:`: a literal, {param: NAME} or {fact: NAME}. */
-enum rval_kind { RV_LITERAL, RV_PARAM, RV_FACT };
-typedef struct rval {
+/* A value path: `$resource.` / `$NAME.` prefixes and the subscriptionId /
+ * resourceGroup fallbacks are decided at compile time. */
+enum rpath_special { RP_PLAIN, RP_SUBSCRIPTION_ID, RP_RESOURCE_GROUP };
+typedef struct rpath {
+    jpath *p;
+    bool from_resource; /* $resource. */
+    bool from_parent;   /* $parent.: the inventory parent of the rule's resource */
+    char *bind;         /* $NAME.: the item of the enclosing count named NAME */
+    enum rpath_special special;
+    char *text; /* as written, for evidence of a missing value */
+} rpath;
+
+/* An operand, a `value:` or a count's value source: a literal, {param: N},
+ * {fact: N}, {field: PATH} or {concat: [V, ...]}; references may index an
+ * object with `key: V`. */
+enum rval_kind { RV_LITERAL, RV_PARAM, RV_FACT, RV_FIELD, RV_CONCAT };
+typedef struct rval rval;
+struct rval {
     enum rval_kind kind;
     jv_t lit;      /* RV_LITERAL: in the pack store */
     char *name;    /* RV_PARAM / RV_FACT */
@@ -70,19 +86,20 @@ typedef struct rval {
     char *lower;   /* folded text of a string/number literal (contains) */
     bool numeric;  /* the literal is a number or a numeric string ... */
     double num;    /* ... with this value (count operands) */
-} rval;
+    rpath *path;   /* RV_FIELD */
+    rval *parts;   /* RV_CONCAT */
+    size_t nparts;
+    rval *key; /* optional: the member of the (object) value named by this value */
+};
 
-/* A value path: `$resource.` prefix and the subscriptionId/resourceGroup
- * fallbacks are decided at compile time. */
-enum rpath_special { RP_PLAIN, RP_SUBSCRIPTION_ID, RP_RESOURCE_GROUP };
-typedef struct rpath {
-    jpath *p;
-    bool from_resource; /* $resource. */
-    enum rpath_special special;
-    char *text; /* as written, for evidence of a missing value */
-} rpath;
+enum count_src { CS_FIELD, CS_CHILDREN, CS_RELATED, CS_VALUE, CS_CHAIN };
 
-enum count_src { CS_FIELD, CS_CHILDREN, CS_RELATED };
+/* `each: PATH` (type NULL: every type) or one entry of `each: {TYPE: PATH}`. */
+typedef struct each_spec {
+    char *type; /* lower-cased, or NULL */
+    rpath path;
+    char *key; /* the last key of the path, for element ids */
+} each_spec;
 
 typedef struct rule_cond rule_cond;
 struct rule_cond {
@@ -99,13 +116,17 @@ struct rule_cond {
     pcre2_code *re; /* OP_MATCH / OP_NOT_MATCH */
     pcre2_match_context *mctx;
     char *like_lower; /* OP_LIKE / OP_NOT_LIKE: folded literal pattern */
-    rpath field;      /* C_FIELD; C_REF: the id path; C_COUNT/CS_FIELD: the array path */
-    rval value;       /* C_VALUE */
+    rpath field;      /* C_FIELD; C_REF: the id path; C_COUNT: CS_FIELD's array path, CS_CHAIN's link */
+    rval value;       /* C_VALUE; C_COUNT/CS_VALUE: the items; C_REF (ref_is_value): the ids */
+    bool ref_is_value;
 
     /* C_COUNT */
     enum count_src src;
     char *src_type; /* CS_CHILDREN / CS_RELATED, lower-cased */
     char *src_path; /* CS_RELATED: path in the related object */
+    rval *rel_key;  /* CS_RELATED: what the path must equal (default: the current object's id) */
+    bool ancestors; /* CS_RELATED: ... or one of its ancestor scopes */
+    char *as;       /* the item's name for $NAME. paths inside where */
     rule_cond *where;
 
     /* C_REF: inner condition on the referenced resource (kids[0]) */
@@ -114,9 +135,8 @@ struct rule_cond {
 
     /* C_BODY */
     rule_cond *applies_where;
-    rpath each;
-    bool has_each;
-    char *each_key; /* the last key of the each path, for element ids */
+    struct each_spec *eachs; /* `each`: one path for every type, or one per type */
+    size_t neach;
     rule_cond *unless;
     rule_cond *check;
     rule_strv kinds; /* applies.kind, lower-cased; empty = any */
@@ -124,9 +144,11 @@ struct rule_cond {
 
 void cond_free(rule_cond *c);
 
-/* Every {param:} reference in c (depth first): calls fn for each. */
+/* Every {param:} and {fact:} reference in c, nested ones included (depth
+ * first): calls fn for each. */
 typedef int (*cond_rval_fn)(rval *v, void *ctx);
 int cond_each_rval(rule_cond *c, cond_rval_fn fn, void *ctx);
+void rval_free(rval *v);
 /* Adds children/related types a body reads to out (lower-cased, no dups). */
 void cond_collect_needs(const rule_cond *c, rule_strv *out);
 
@@ -137,10 +159,6 @@ struct ydoc;
 int rule_load_doc(struct ydoc *d, const char *source, jv_store *store, rule ***rules, size_t *n, size_t *cap,
                   lz_err *e);
 void rule_free(rule *r);
-
-void strv_push(rule_strv *v, const char *s);
-void strv_free(rule_strv *v);
-bool strv_has(const rule_strv *v, const char *s);
 
 /* ---- values as text (text.c) ---- */
 /* Compact JSON text of v (strings escaped); JV_MISSING writes "missing". */
@@ -166,7 +184,19 @@ typedef struct eval_env {
     const jvr *params;          /* parallel to rule_pack.params: profile value or default */
     jv_store *scratch;          /* values made during evaluation (subscriptionId from an id) */
     pcre2_match_data *md;       /* one match data reused by every regex */
+    struct rel_index *rx;       /* `related` lookups, built per (type, path) on first use */
 } eval_env;
+
+/* ---- related lookups (relindex.c) ----
+ * Objects of a type by the (case-folded) string values at a path: built
+ * once per (type, path) on first use, so a `related` join costs a hash
+ * probe per key, whatever the number of resources. */
+struct rel_index *rel_index_new(void);
+void rel_index_free(struct rel_index *rx);
+/* Objects of type whose value at path equals key case-insensitively;
+ * NULL with *n = 0 if none. */
+const uint32_t *rel_index_find(struct rel_index *rx, const struct inv *v, const char *type, const char *path,
+                               const char *key, size_t keylen, size_t *n);
 
 /* One result of a rule on a resource (or on one `each` element). The
  * callback may take subject_id, message and ev (set them to NULL); the

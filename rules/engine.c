@@ -87,12 +87,22 @@ typedef struct run {
     inv_idx res;
 } run;
 
+/* Files a fail or unknown result: the finding takes ownership of the strings. */
+static void add_finding(run *rn, finding *f) {
+    f->rule = rn->rule;
+    lz_buf fp = {0};
+    lz_buf_printf(&fp, "%s|%s", rn->rule->id, f->subject_id);
+    lz_lower(fp.data + strlen(rn->rule->id) + 1, fp.len - strlen(rn->rule->id) - 1);
+    lz_sha256_hex(fp.data, fp.len, f->fingerprint);
+    lz_buf_free(&fp);
+    report_add(rn->r, f);
+}
+
 static void on_result(eval_result *res, void *ctx) {
     run *rn = ctx;
     report_count(rn->r, rn->index, (enum result_status)res->status);
     if (res->status != RS_FAIL && res->status != RS_UNKNOWN) return;
     finding f = {0};
-    f.rule = rn->rule;
     f.status = (enum result_status)res->status;
     f.resource = rn->res;
     f.subject_id = res->subject_id;
@@ -102,12 +112,42 @@ static void on_result(eval_result *res, void *ctx) {
     res->subject_id = res->message = NULL;
     res->ev = NULL;
     res->nev = 0;
-    lz_buf fp = {0};
-    lz_buf_printf(&fp, "%s|%s", rn->rule->id, f.subject_id);
-    lz_lower(fp.data + strlen(rn->rule->id) + 1, fp.len - strlen(rn->rule->id) - 1);
-    lz_sha256_hex(fp.data, fp.len, f.fingerprint);
-    lz_buf_free(&fp);
-    report_add(rn->r, &f);
+    add_finding(rn, &f);
+}
+
+/* Does a gap hide objects this rule would have evaluated? */
+static bool gap_hides(const rule *ru, const inv_gap *g) {
+    if (!g->scope[0]) return false; /* a whole-input gap is reported once, as coverage, not per rule */
+    if (!g->type[0]) return true;
+    return !strv_has(&ru->types, "*") && strv_has(&ru->types, g->type);
+}
+
+/*
+ * Objects that were never read produce no result of their own, so each gap
+ * that hides objects of a rule's types becomes one `unknown` result of that
+ * rule, about the gap's scope (a subscription Resource Graph refused, a
+ * private endpoint whose zone groups could not be listed). Without this a
+ * 403'd subscription would simply vanish from the report.
+ */
+static void report_gaps(const eval_env *env, run *rn) {
+    const inv_gap *gaps;
+    size_t n = inv_gaps(env->inv, &gaps);
+    for (size_t i = 0; i < n; i++) {
+        const inv_gap *g = &gaps[i];
+        if (!gap_hides(rn->rule, g)) continue;
+        bool seen = false; /* one result per scope, whatever the number of types */
+        for (size_t j = 0; j < i && !seen; j++)
+            seen = gap_hides(rn->rule, &gaps[j]) && !strcmp(gaps[j].scope, g->scope);
+        if (seen) continue;
+        report_count(rn->r, rn->index, RS_UNKNOWN);
+        finding f = {0};
+        f.status = RS_UNKNOWN;
+        f.resource = inv_find(env->inv, g->scope, strlen(g->scope));
+        f.subject_id = lz_strdup(g->scope);
+        f.message = lz_asprintf("not evaluated: objects under %s were not read (coverage gap: %s)", g->scope,
+                                g->reason);
+        add_finding(rn, &f);
+    }
 }
 
 /* Objects "*" selects: top-level resources, resource groups, subscriptions. */
@@ -140,14 +180,17 @@ static void run_rule(const eval_env *env, run *rn) {
 int engine_run(const rule_pack *p, inv *v, const topo *t, const profile *prof, report *r, lz_err *e) {
     if (engine_check_params(p, prof, e) < 0) return -1;
     jvr *params = param_values(p, prof);
-    eval_env env = {v, t, p->priv->store, params, jv_store_new(), pcre2_match_data_create(1, NULL)};
+    eval_env env = {
+        v, t, p->priv->store, params, jv_store_new(), pcre2_match_data_create(1, NULL), rel_index_new()};
     if (!r->started) r->started = time(NULL);
     for (size_t i = 0; i < p->n; i++) {
         run rn = {r, p->rules[i], i, INV_NONE};
         run_rule(&env, &rn);
+        report_gaps(&env, &rn);
     }
     r->finished = time(NULL);
     pcre2_match_data_free(env.md);
+    rel_index_free(env.rx);
     jv_store_free(env.scratch);
     free(params);
     return 0;

@@ -22,15 +22,27 @@
 #define MAX_EVIDENCE 32
 #define MAX_ACTUAL   1024
 
+/* The item of an enclosing count with `as: NAME`, for $NAME. paths. */
+typedef struct binding {
+    const char *name;
+    const jv_store *s;
+    jv_t v;
+    inv_idx inv; /* the inventory object the item is, or INV_NONE */
+} binding;
+
 typedef struct ectx {
     const eval_env *env;
-    const jv_store *is; /* the inventory's store: every evaluated object is in it */
+    const jv_store *is; /* the inventory's store: every inventory object is in it */
     jv_t res_obj;       /* the rule's resource, for $resource. paths */
-    jv_t cur;           /* the value conditions read from */
-    inv_idx cur_inv;    /* the nearest inventory object (cur itself, or the one holding it) */
-    char *prefix;       /* evidence path of cur: NULL, "properties.subnets[1]", "X -> " */
-    bool negated;       /* under an odd number of `not`s: the wanted outcome is false */
-    int quiet;          /* inside count.where / applies / unless: no evidence */
+    inv_idx res_inv;
+    const jv_store *cur_s; /* the store cur is in (the inventory's, except for items of values) */
+    jv_t cur;              /* the value conditions read from */
+    inv_idx cur_inv;       /* the nearest inventory object (cur itself, or the one holding it) */
+    binding *binds;        /* innermost last */
+    size_t nbinds, capbinds;
+    char *prefix; /* evidence path of cur: NULL, "properties.subnets[1]", "X -> " */
+    bool negated; /* under an odd number of `not`s: the wanted outcome is false */
+    int quiet;    /* inside count.where / applies / unless: no evidence */
     evidence *ev;
     size_t nev, capev;
     char *reason; /* why the current node is unknown */
@@ -287,37 +299,6 @@ static bool has_key(jvr obj, jvr key) {
     return non_empty((jvr){obj.s, jv_get(obj.s, obj.v, k, kl)});
 }
 
-/* ---- operands ---- */
-
-static bool rval_resolve(ectx *x, const rval *rv, jvr *out) {
-    if (rv->kind == RV_LITERAL) {
-        *out = (jvr){x->env->pack_store, rv->lit};
-        return true;
-    }
-    if (rv->kind == RV_PARAM) {
-        if (rv->param < 0 || !x->env->params) {
-            set_reason(x, lz_asprintf("parameter '%s' is not declared by the rule pack", rv->name));
-            return false;
-        }
-        *out = x->env->params[rv->param];
-        return true;
-    }
-    const topo *t = x->env->topo;
-    const char *why = NULL;
-    jv_t v = JV_MISSING;
-    if (!t)
-        why = "no topology was inferred";
-    else if (topo_fact(t, rv->name, &v, &why) < 0)
-        why = "not a topology fact";
-    if (v == JV_MISSING) {
-        set_reason(x,
-                   lz_asprintf("fact %s is unknown: %s", rv->name, why ? why : "it could not be inferred"));
-        return false;
-    }
-    *out = (jvr){topo_store(t), v};
-    return true;
-}
-
 /* ---- operators ---- */
 
 static tri regex_match(ectx *x, const rule_cond *c, jvr val, const char *path) {
@@ -548,16 +529,16 @@ static void foundv_free(foundv *fv) {
 
 /* subscriptionId / resourceGroup of an object without that field: from the
  * inventory for an inventory object, else from the object's own id. */
-static jv_t id_fallback(ectx *x, const rpath *p, jv_t obj) {
-    const inv_res *r = x->cur_inv != INV_NONE ? inv_get(x->env->inv, x->cur_inv) : NULL;
+static jv_t id_fallback(ectx *x, const rpath *p, jvr obj, inv_idx owner) {
+    const inv_res *r = owner != INV_NONE ? inv_get(x->env->inv, owner) : NULL;
     const char *s = NULL;
     size_t n = 0;
-    if (r && r->obj == obj) {
+    if (r && r->obj == obj.v && obj.s == x->is) {
         jv_atom a = p->special == RP_SUBSCRIPTION_ID ? r->subscription : r->resource_group;
         if (a) s = jv_atom_str(x->is, a, &n);
     } else {
         size_t idn;
-        const char *id = jv_str(x->is, jv_get(x->is, obj, "id", 2), &idn);
+        const char *id = jv_str(obj.s, jv_get(obj.s, obj.v, "id", 2), &idn);
         armid a;
         if (id && armid_parse(id, idn, &a) == 0) {
             armid_slice sl = p->special == RP_SUBSCRIPTION_ID ? a.subscription : a.resource_group;
@@ -568,29 +549,159 @@ static jv_t id_fallback(ectx *x, const rpath *p, jv_t obj) {
     return (s && n) ? jv_make_string(x->env->scratch, s, n) : JV_MISSING;
 }
 
-/* Values the path reaches from the current value (or the rule's resource).
- * Returns the store they are in. */
+static const binding *find_binding(const ectx *x, const char *name) {
+    for (size_t i = x->nbinds; i-- > 0;)
+        if (strcmp(x->binds[i].name, name) == 0) return &x->binds[i];
+    return NULL;
+}
+
+/* Where a path starts: the current value, the rule's resource, or a named item. */
+static jvr path_base(const ectx *x, const rpath *p, inv_idx *owner) {
+    if (p->from_resource) {
+        *owner = x->res_inv;
+        return (jvr){x->is, x->res_obj};
+    }
+    if (p->from_parent) { /* missing for an object without a parent in the input */
+        const inv_res *r = inv_get(x->env->inv, x->res_inv);
+        *owner = r ? r->parent : INV_NONE;
+        const inv_res *pr = *owner != INV_NONE ? inv_get(x->env->inv, *owner) : NULL;
+        return (jvr){x->is, pr ? pr->obj : JV_MISSING};
+    }
+    if (p->bind) {
+        const binding *b = find_binding(x, p->bind); /* the loader checked the name is in scope */
+        *owner = b ? b->inv : INV_NONE;
+        return b ? (jvr){b->s, b->v} : (jvr){x->is, JV_MISSING};
+    }
+    *owner = x->cur_inv;
+    return (jvr){x->cur_s, x->cur};
+}
+
+/* Values the path reaches from the current value (or the rule's resource,
+ * or a named item). Returns the store they are in. */
 static const jv_store *reach(ectx *x, const rpath *p, foundv *fv, bool paths) {
-    jv_t base = p->from_resource ? x->res_obj : x->cur;
+    inv_idx owner;
+    jvr base = path_base(x, p, &owner);
     fv->paths = paths;
     if (jpath_has_wildcard(p->p)) {
-        jpath_walk(x->is, base, p->p, collect, fv);
-        return x->is;
+        jpath_walk(base.s, base.v, p->p, collect, fv);
+        return base.s;
     }
-    jv_t v = jpath_get(x->is, base, p->p);
-    if (v == JV_MISSING && p->special != RP_PLAIN) {
-        v = id_fallback(x, p, base);
+    jv_t v = jpath_get(base.s, base.v, p->p);
+    if (v == JV_MISSING && p->special != RP_PLAIN && base.v != JV_MISSING) {
+        v = id_fallback(x, p, base, owner);
         if (v != JV_MISSING) {
             collect(v, jpath_text(p->p), fv);
             return x->env->scratch;
         }
     }
     if (v != JV_MISSING) collect(v, jpath_text(p->p), fv);
-    return x->is;
+    return base.s;
+}
+
+/* ---- values: {field: }, {concat: }, key: ---- */
+
+/* Every value a path reaches, as one value: the value itself without [*],
+ * an array (built in scratch) with it. */
+static jvr field_value(ectx *x, const rpath *p) {
+    foundv fv = {0};
+    const jv_store *vs = reach(x, p, &fv, false);
+    jvr out = {x->is, JV_MISSING};
+    if (!jpath_has_wildcard(p->p)) {
+        if (fv.n) out = (jvr){vs, fv.f[0].v};
+    } else {
+        jv_builder *b = jv_builder_new(x->env->scratch);
+        jv_build_begin(b, JV_ARRAY);
+        for (size_t i = 0; i < fv.n; i++) jv_build_copy(b, vs, fv.f[i].v);
+        out = (jvr){x->env->scratch, jv_build_end(b)};
+        jv_builder_free(b);
+    }
+    foundv_free(&fv);
+    return out;
+}
+
+static bool rval_resolve(ectx *x, const rval *rv, jvr *out);
+
+/* The texts of the parts, joined; missing if a part is missing or not a scalar. */
+static bool concat_value(ectx *x, const rval *rv, jvr *out) {
+    lz_buf b = {0};
+    bool missing = false;
+    for (size_t i = 0; i < rv->nparts; i++) {
+        jvr part;
+        if (!rval_resolve(x, &rv->parts[i], &part)) {
+            lz_buf_free(&b);
+            return false;
+        }
+        size_t n;
+        const char *t = text_of(part, &n);
+        if (!t) missing = true;
+        if (t) lz_buf_put(&b, t, n);
+    }
+    *out = missing ? (jvr){x->is, JV_MISSING}
+                   : (jvr){x->env->scratch, jv_make_string(x->env->scratch, lz_buf_cstr(&b), b.len)};
+    lz_buf_free(&b);
+    return true;
+}
+
+static bool fact_value(ectx *x, const rval *rv, jvr *out) {
+    const topo *t = x->env->topo;
+    const char *why = NULL;
+    jv_t v = JV_MISSING;
+    if (!t)
+        why = "no topology was inferred";
+    else if (topo_fact(t, rv->name, &v, &why) < 0)
+        why = "not a topology fact";
+    if (v == JV_MISSING) {
+        set_reason(x,
+                   lz_asprintf("fact %s is unknown: %s", rv->name, why ? why : "it could not be inferred"));
+        return false;
+    }
+    *out = (jvr){topo_store(t), v};
+    return true;
+}
+
+/* A value before `key:` is applied. */
+static bool rval_base(ectx *x, const rval *rv, jvr *out) {
+    switch (rv->kind) {
+    case RV_LITERAL:
+        *out = (jvr){x->env->pack_store, rv->lit};
+        return true;
+    case RV_PARAM:
+        if (rv->param < 0 || !x->env->params) {
+            set_reason(x, lz_asprintf("parameter '%s' is not declared by the rule pack", rv->name));
+            return false;
+        }
+        *out = x->env->params[rv->param];
+        return true;
+    case RV_FACT:
+        return fact_value(x, rv, out);
+    case RV_FIELD:
+        *out = field_value(x, rv->path);
+        return true;
+    case RV_CONCAT:
+        return concat_value(x, rv, out);
+    }
+    return false;
+}
+
+/* A literal, parameter, fact, field or concatenation; with `key:`, the
+ * member of that (object) value the key names, case-insensitively (missing
+ * if there is none). False (with a reason) when the value is unknown. */
+static bool rval_resolve(ectx *x, const rval *rv, jvr *out) {
+    if (!rval_base(x, rv, out)) return false;
+    if (!rv->key) return true;
+    jvr key;
+    if (!rval_resolve(x, rv->key, &key)) return false;
+    size_t n;
+    const char *k = text_of(key, &n);
+    jv_t member = (k && kind(*out) == JV_OBJECT) ? jv_get(out->s, out->v, k, n) : JV_MISSING;
+    *out = (jvr){out->s, member};
+    return true;
 }
 
 /* Evidence paths of a field are relative to cur; `$resource.` ones are not. */
 static char *leaf_path(ectx *x, const rpath *p, const char *rel) {
+    if (p->bind) return lz_asprintf("$%s%s%s", p->bind, *rel && *rel != '[' ? "." : "", rel);
+    if (p->from_parent) return lz_asprintf("$parent%s%s", *rel && *rel != '[' ? "." : "", rel);
     if (!p->from_resource) return join_path(x, rel);
     return lz_strdup(*rel ? rel : "$resource");
 }
@@ -631,10 +742,42 @@ static tri eval_field(ectx *x, const rule_cond *c) {
     return r;
 }
 
-static char *value_label(const rval *v) {
-    if (v->kind == RV_PARAM) return lz_asprintf("{param: %s}", v->name);
-    if (v->kind == RV_FACT) return lz_asprintf("{fact: %s}", v->name);
-    return lz_strdup("value");
+/* How a value is named in evidence: {param: X}, a path, concat(...), "text". */
+static void value_label_into(lz_buf *b, const ectx *x, const rval *v) {
+    switch (v->kind) {
+    case RV_PARAM:
+        lz_buf_printf(b, "{param: %s}", v->name);
+        break;
+    case RV_FACT:
+        lz_buf_printf(b, "{fact: %s}", v->name);
+        break;
+    case RV_FIELD:
+        lz_buf_puts(b, v->path->text);
+        break;
+    case RV_CONCAT:
+        lz_buf_puts(b, "concat(");
+        for (size_t i = 0; i < v->nparts; i++) {
+            if (i) lz_buf_puts(b, ", ");
+            value_label_into(b, x, &v->parts[i]);
+        }
+        lz_buf_putc(b, ')');
+        break;
+    case RV_LITERAL:
+        jtext_value(b, x->env->pack_store, v->lit);
+        break;
+    }
+    if (v->key) {
+        lz_buf_putc(b, '[');
+        value_label_into(b, x, v->key);
+        lz_buf_putc(b, ']');
+    }
+}
+
+static char *value_label(const ectx *x, const rval *v) {
+    if (v->kind == RV_LITERAL && !v->key) return lz_strdup("value");
+    lz_buf b = {0};
+    value_label_into(&b, x, v);
+    return lz_buf_steal(&b);
 }
 
 static tri eval_value(ectx *x, const rule_cond *c) {
@@ -642,7 +785,7 @@ static tri eval_value(ectx *x, const rule_cond *c) {
     if (!rval_resolve(x, &c->value, &val) || !rval_resolve(x, &c->operand, &opnd)) return TRI_UNKNOWN;
     found one = {val.v, NULL};
     foundv fv = {&one, 1, 1, false};
-    char *label = value_label(&c->value);
+    char *label = value_label(x, &c->value);
     tri r = compare_all(x, c, NULL, val.s, &fv, opnd, label);
     free(label);
     return r;
@@ -650,12 +793,16 @@ static tri eval_value(ectx *x, const rule_cond *c) {
 
 /* ---- count ---- */
 
-/* The items a count looks at: elements of a field path, child objects or
- * referrers. Kept so that a failing count can explain its items. */
+/* The items a count looks at: elements of a field path or a value, child
+ * objects, referrers, or the links of a chain. Kept so that a failing
+ * count can explain its items. */
 typedef struct citem {
+    const jv_store *s;
     jv_t v;
-    inv_idx inv;
-    char *label; /* evidence prefix naming the item */
+    inv_idx inv;   /* the inventory object the item is, or the one holding it */
+    bool keep_cur; /* value items: where still reads the current value */
+    bool unknown;  /* a chain link to an object not in the input */
+    char *label;   /* evidence prefix naming the item */
 } citem;
 
 typedef struct citems {
@@ -672,24 +819,39 @@ static void citems_free(citems *l) {
     free(l->it);
 }
 
-/* Evaluates `where` on one item, with the item as the current value. */
-static tri eval_where(ectx *x, const rule_cond *c, const citem *it, bool explain) {
+static void citems_push(citems *l, citem it) {
+    LZ_PUSH(l->it, l->n, l->cap, it);
+}
+
+/* How eval_where reports: not at all, why an item fails, why it matches. */
+enum explain { EX_QUIET, EX_WHY_NOT, EX_WHY };
+
+/* Evaluates `where` on one item: the item is the current value (unless it
+ * is an element of a value) and, with `as:`, is named for $NAME. paths. */
+static tri eval_where(ectx *x, const rule_cond *c, const citem *it, enum explain ex) {
     jv_t cur = x->cur;
+    const jv_store *cur_s = x->cur_s;
     inv_idx cur_inv = x->cur_inv;
     bool neg = x->negated;
     char *prefix = x->prefix;
-    x->cur = it->v;
-    x->cur_inv = it->inv;
-    x->negated = false;
-    if (explain)
+    if (!it->keep_cur) {
+        x->cur = it->v;
+        x->cur_s = it->s;
+        x->cur_inv = it->inv;
+    }
+    if (c->as) LZ_PUSH(x->binds, x->nbinds, x->capbinds, ((binding){c->as, it->s, it->v, it->inv}));
+    x->negated = ex == EX_WHY;
+    if (ex != EX_QUIET)
         x->prefix = it->label;
     else
         x->quiet++;
     tri r = eval(x, c->where);
-    if (!explain) x->quiet--;
+    if (ex == EX_QUIET) x->quiet--;
+    if (c->as) x->nbinds--;
     x->prefix = prefix;
     x->negated = neg;
     x->cur = cur;
+    x->cur_s = cur_s;
     x->cur_inv = cur_inv;
     return r;
 }
@@ -697,21 +859,22 @@ static tri eval_where(ectx *x, const rule_cond *c, const citem *it, bool explain
 /* The inventory object cur is, or INV_NONE for an element inside one. */
 static inv_idx cur_object(const ectx *x) {
     const inv_res *r = x->cur_inv != INV_NONE ? inv_get(x->env->inv, x->cur_inv) : NULL;
-    return (r && r->obj == x->cur) ? x->cur_inv : INV_NONE;
+    return (r && r->obj == x->cur && x->cur_s == x->is) ? x->cur_inv : INV_NONE;
 }
 
-/* children / related: unknown when that type was not collected. */
-static bool joined_collected(ectx *x, const rule_cond *c, inv_idx owner) {
+/* children / related: unknown when that type was not collected, or when the
+ * objects they would be fall in a coverage gap around scope (lower-cased id). */
+static bool joined_collected(ectx *x, const rule_cond *c, const char *scope) {
     inv *v = x->env->inv;
     const char *what = c->src == CS_CHILDREN ? "child objects" : "objects";
-    if (owner != INV_NONE) {
-        const inv_res *r = inv_get(v, owner);
-        const inv_gap *g = inv_gap_for(v, inv_str(v, r->id_fold), c->src_type);
+    if (scope) {
+        const inv_gap *g = inv_gap_for(v, scope, c->src_type);
         if (g) {
             set_reason(x, lz_asprintf("%s of type %s were not collected: %s", what, c->src_type, g->reason));
             return false;
         }
     }
+    if (strcmp(c->src_type, "*") == 0) return true; /* every object: what was read is what there is */
     if (!inv_collected(v, c->src_type)) {
         set_reason(x, lz_asprintf("%s of type %s were not collected (none in the input)", what, c->src_type));
         return false;
@@ -726,35 +889,177 @@ static char *object_label(const ectx *x, inv_idx i) {
     return lz_asprintf("%s/%s -> ", slash ? slash + 1 : type, inv_str(x->env->inv, r->name));
 }
 
+static void push_objects(ectx *x, citems *out, const inv_idx *objs, size_t n) {
+    for (size_t i = 0; i < n; i++) {
+        bool seen = false;
+        for (size_t k = 0; k < out->n && !seen; k++) seen = out->it[k].inv == objs[i];
+        if (!seen)
+            citems_push(out, (citem){x->is, inv_get(x->env->inv, objs[i])->obj, objs[i], false, false,
+                                     x->quiet ? NULL : object_label(x, objs[i])});
+    }
+}
+
+/* ---- related: by key, and by key and its ancestor scopes ---- */
+
+static void related_lookup(ectx *x, const rule_cond *c, const char *key, size_t n, citems *out) {
+    size_t cnt;
+    const inv_idx *objs = rel_index_find(x->env->rx, x->env->inv, c->src_type, c->src_path, key, n, &cnt);
+    push_objects(x, out, objs, cnt);
+}
+
+/* The key and every scope above it: /subscriptions/s/resourceGroups/rg/...
+ * -> each prefix ending before a '/', then the subscription's management
+ * groups (an assignment there applies below it too). */
+static void related_ancestors(ectx *x, const rule_cond *c, const char *key, size_t n, citems *out) {
+    for (size_t i = 1; i <= n; i++)
+        if (i == n || key[i] == '/') related_lookup(x, c, key, i, out);
+    armid a;
+    if (armid_parse(key, n, &a) < 0 || !a.subscription.len) return;
+    char *sub = lz_strndup(a.subscription.p, a.subscription.len);
+    lz_lower(sub, a.subscription.len);
+    jv_atom sa = jv_lookup_atom(x->is, sub, a.subscription.len);
+    free(sub);
+    const jv_atom *mgs;
+    size_t nmg = sa ? inv_mg_chain(x->env->inv, sa, &mgs) : 0;
+    for (size_t i = 0; i < nmg; i++) {
+        char *mg =
+            lz_asprintf("/providers/Microsoft.Management/managementGroups/%s", inv_str(x->env->inv, mgs[i]));
+        related_lookup(x, c, mg, strlen(mg), out);
+        free(mg);
+    }
+}
+
+static void related_key(ectx *x, const rule_cond *c, jvr key, citems *out) {
+    size_t n;
+    const char *k = kind(key) == JV_STRING ? jv_str(key.s, key.v, &n) : NULL;
+    if (!k || !n) return;
+    if (c->ancestors)
+        related_ancestors(x, c, k, n, out);
+    else
+        related_lookup(x, c, k, n, out);
+}
+
+/* Objects of src_type whose value at src_path is the key: `key:` (each
+ * string of it), else the current value's own id. */
+static bool related_items(ectx *x, const rule_cond *c, citems *out) {
+    jvr key = {x->cur_s, JV_MISSING};
+    if (c->rel_key) {
+        if (!rval_resolve(x, c->rel_key, &key)) return false;
+    } else {
+        key.v = jv_get(x->cur_s, x->cur, "id", 2);
+    }
+    char *scope = NULL;
+    if (kind(key) == JV_STRING) {
+        size_t n;
+        const char *k = jv_str(key.s, key.v, &n);
+        scope = lz_strndup(k, n);
+        lz_lower(scope, n);
+    }
+    bool ok = joined_collected(x, c, scope);
+    free(scope);
+    if (!ok) return false;
+    if (kind(key) == JV_ARRAY)
+        for (size_t i = 0; i < jv_len(key.s, key.v); i++)
+            related_key(x, c, (jvr){key.s, jv_at(key.s, key.v, i)}, out);
+    else
+        related_key(x, c, key, out);
+    return true;
+}
+
+/* ---- value and chain items ---- */
+
+static char *value_item_label(const ectx *x, const rule_cond *c, jvr item, size_t i) {
+    if (x->quiet) return NULL;
+    char *src = value_label(x, &c->value);
+    lz_buf b = {0};
+    lz_buf_puts(&b, src);
+    /* the item itself names it best, unless it is large: [{"name":"Hate","source":"Prompt"}] */
+    char *text = jtext_dup(item.s, item.v);
+    if (strlen(text) <= 120)
+        lz_buf_printf(&b, "[%s] -> ", text);
+    else
+        lz_buf_printf(&b, "[%zu] -> ", i);
+    free(text);
+    free(src);
+    return lz_buf_steal(&b);
+}
+
+static bool value_items(ectx *x, const rule_cond *c, citems *out) {
+    jvr val;
+    if (!rval_resolve(x, &c->value, &val)) return false;
+    if (val.v == JV_MISSING) return true;
+    size_t n = kind(val) == JV_ARRAY ? jv_len(val.s, val.v) : 1;
+    for (size_t i = 0; i < n; i++) {
+        jvr item = kind(val) == JV_ARRAY ? (jvr){val.s, jv_at(val.s, val.v, i)} : val;
+        citems_push(out, (citem){item.s, item.v, INV_NONE, true, false, value_item_label(x, c, item, i)});
+    }
+    return true;
+}
+
+enum { CHAIN_MAX = 32 };
+
+/* The current object, then each object its link path names, in turn. A
+ * link to an object that is not in the input is one unknown item. */
+static void chain_items(ectx *x, const rule_cond *c, citems *out) {
+    citem at = {x->cur_s, x->cur, cur_object(x), false, false, NULL};
+    for (int hop = 0; hop < CHAIN_MAX; hop++) {
+        if (!x->quiet) at.label = at.inv != INV_NONE ? object_label(x, at.inv) : join_path(x, "");
+        citems_push(out, at);
+        size_t n;
+        jv_t link = jpath_get(at.s, at.v, c->field.p);
+        const char *id = jv_kind(at.s, link) == JV_STRING ? jv_str(at.s, link, &n) : NULL;
+        if (!id || !n) return;
+        inv_idx next = inv_find(x->env->inv, id, n);
+        if (next == INV_NONE) {
+            set_reason(x, lz_asprintf("%s points at %.*s, which is not in the input", jpath_text(c->field.p),
+                                      (int)n, id));
+            citems_push(out, (citem){x->is, JV_MISSING, INV_NONE, false, true, NULL});
+            return;
+        }
+        for (size_t k = 0; k < out->n; k++)
+            if (out->it[k].inv == next) return; /* a cycle */
+        at = (citem){x->is, inv_get(x->env->inv, next)->obj, next, false, false, NULL};
+    }
+}
+
 static bool count_items(ectx *x, const rule_cond *c, citems *out) {
-    if (c->src == CS_FIELD) {
+    switch (c->src) {
+    case CS_FIELD: {
         foundv fv = {0};
-        reach(x, &c->field, &fv, !x->quiet);
+        const jv_store *vs = reach(x, &c->field, &fv, !x->quiet);
         for (size_t i = 0; i < fv.n; i++) {
-            citem it = {fv.f[i].v, x->cur_inv, fv.f[i].concrete ? join_path(x, fv.f[i].concrete) : NULL};
-            LZ_PUSH(out->it, out->n, out->cap, it);
+            /* an element's own paths continue its concrete path: routes[0].h */
+            char *label = fv.f[i].concrete ? leaf_path(x, &c->field, fv.f[i].concrete) : NULL;
+            citems_push(out, (citem){vs, fv.f[i].v, x->cur_inv, false, false, label});
         }
         foundv_free(&fv);
         return true;
     }
-    inv_idx owner = cur_object(x);
-    if (!joined_collected(x, c, owner)) return false;
-    if (owner == INV_NONE) return true; /* an element has no children or referrers of its own */
-    size_t n = 0;
-    const inv_idx *items = c->src == CS_CHILDREN
-                               ? inv_children(x->env->inv, owner, c->src_type, &n)
-                               : inv_referrers(x->env->inv, c->src_type, c->src_path, owner, &n);
-    for (size_t i = 0; i < n; i++) {
-        citem it = {inv_get(x->env->inv, items[i])->obj, items[i],
-                    x->quiet ? NULL : object_label(x, items[i])};
-        LZ_PUSH(out->it, out->n, out->cap, it);
+    case CS_VALUE:
+        return value_items(x, c, out);
+    case CS_CHAIN:
+        chain_items(x, c, out);
+        return true;
+    case CS_RELATED:
+        return related_items(x, c, out);
+    case CS_CHILDREN:
+        break;
     }
+    inv_idx owner = cur_object(x);
+    const inv_res *o = owner != INV_NONE ? inv_get(x->env->inv, owner) : NULL;
+    if (!joined_collected(x, c, o ? inv_str(x->env->inv, o->id_fold) : NULL)) return false;
+    if (owner == INV_NONE) return true; /* an element has no children of its own */
+    size_t n = 0;
+    const inv_idx *items = inv_children(x->env->inv, owner, c->src_type, &n);
+    push_objects(x, out, items, n);
     return true;
 }
 
 static void count_where(ectx *x, const rule_cond *c, const citems *items, counted *k) {
     for (size_t i = 0; i < items->n; i++) {
-        tri r = c->where ? eval_where(x, c, &items->it[i], false) : TRI_TRUE;
+        tri r = items->it[i].unknown ? TRI_UNKNOWN
+                : c->where           ? eval_where(x, c, &items->it[i], EX_QUIET)
+                                     : TRI_TRUE;
         if (r == TRI_TRUE)
             k->t++;
         else if (r == TRI_UNKNOWN)
@@ -762,17 +1067,25 @@ static void count_where(ectx *x, const rule_cond *c, const citems *items, counte
     }
 }
 
-/* A failing count says why its first few items did not qualify. */
-static void explain_items(ectx *x, const rule_cond *c, const citems *items) {
-    enum { EXPLAIN_MAX = 3 };
-    int shown = 0;
-    for (size_t i = 0; i < items->n && shown < EXPLAIN_MAX; i++) {
-        if (!items->it[i].label) continue;
+/* A failing count explains its first few items: why they do not qualify
+ * when there are too few, why they do when there are too many. */
+static void explain_items(ectx *x, const rule_cond *c, const citems *items, enum explain ex) {
+    int max = ex == EX_WHY ? 8 : 3, shown = 0;
+    tri want = ex == EX_WHY ? TRI_TRUE : TRI_FALSE;
+    for (size_t i = 0; i < items->n && shown < max; i++) {
+        const citem *it = &items->it[i];
+        if (!it->label || it->unknown) continue;
         size_t mark = x->nev;
-        if (eval_where(x, c, &items->it[i], true) == TRI_FALSE)
+        if (!c->where) { /* too many items, each one is the evidence */
+            size_t l = strlen(it->label);
+            char *path = lz_strndup(it->label, l >= 4 && strcmp(it->label + l - 4, " -> ") == 0 ? l - 4 : l);
+            ev_add(x, path, (jvr){it->s, it->v}, lz_strdup("no such item"));
             shown++;
-        else
+        } else if (eval_where(x, c, it, ex) == want) {
+            shown++;
+        } else {
             ev_truncate(x, mark);
+        }
     }
 }
 
@@ -806,10 +1119,49 @@ static tri count_verdict(enum cond_op op, double lo, double hi, double want) {
     return a == b ? (a ? TRI_TRUE : TRI_FALSE) : TRI_UNKNOWN;
 }
 
-static char *count_label(const rule_cond *c) {
-    if (c->src == CS_FIELD) return lz_strdup(jpath_text(c->field.p));
-    if (c->src == CS_CHILDREN) return lz_asprintf("children(%s)", c->src_type);
-    return lz_asprintf("related(%s: %s)", c->src_type, c->src_path);
+static char *count_label(const ectx *x, const rule_cond *c) {
+    switch (c->src) {
+    case CS_FIELD:
+        return lz_strdup(jpath_text(c->field.p));
+    case CS_CHILDREN:
+        return lz_asprintf("children(%s)", c->src_type);
+    case CS_VALUE:
+        return value_label(x, &c->value);
+    case CS_CHAIN:
+        return lz_asprintf("chain(%s)", jpath_text(c->field.p));
+    case CS_RELATED:
+        break;
+    }
+    if (!c->rel_key)
+        return lz_asprintf("related(%s: %s%s)", c->src_type, c->src_path,
+                           c->ancestors ? " in ancestors" : "");
+    char *key = value_label(x, c->rel_key);
+    char *l = lz_asprintf("related(%s: %s %s %s)", c->src_type, c->src_path,
+                          c->ancestors ? "in scopes of" : "=", key);
+    free(key);
+    return l;
+}
+
+/* Where a count's source is, for evidence: a field path continues the
+ * current path; a value or a keyed lookup is not under it, so it follows
+ * an arrow ("properties.routes[0] -> {param: allowed}"). */
+static char *detached_path(const ectx *x, const char *label) {
+    size_t pl = x->prefix ? strlen(x->prefix) : 0;
+    if (pl && !(pl >= 3 && strcmp(x->prefix + pl - 3, "-> ") == 0))
+        return lz_asprintf("%s -> %s", x->prefix, label);
+    return join_path(x, label);
+}
+
+static char *source_path(ectx *x, const rule_cond *c, const char *label) {
+    if (c->src == CS_FIELD) return leaf_path(x, &c->field, label);
+    if (c->src == CS_VALUE || (c->src == CS_RELATED && c->rel_key)) return detached_path(x, label);
+    return join_path(x, label);
+}
+
+/* Did the count fail because it saw too many matching items? */
+static bool too_many(enum cond_op op, size_t t, double want) {
+    return (op == OP_EQUALS || op == OP_LESS || op == OP_LESS_OR_EQUALS) &&
+           (double)t > want - (op == OP_LESS);
 }
 
 static const char *count_symbol(enum cond_op op) {
@@ -850,17 +1202,19 @@ static tri eval_count(ectx *x, const rule_cond *c) {
     count_where(x, c, &items, &k);
     tri r = count_verdict(c->op, (double)k.t, (double)(k.t + k.u), want);
     if (r == contradict(x) && !x->quiet) {
-        char *label = count_label(c);
+        char *label = count_label(x, c);
         lz_buf want_text = {0};
         lz_buf_printf(&want_text, "count %s ", count_symbol(x->negated ? flip_op(c->op) : c->op));
         jtext_value(&want_text, opnd.s, opnd.v);
         /* "0 of 2": the count, and how many items there were to match */
         char *actual =
             c->where && items.n != k.t ? lz_asprintf("%zu of %zu", k.t, items.n) : lz_asprintf("%zu", k.t);
-        ev_add_text(x, c->src == CS_FIELD ? leaf_path(x, &c->field, label) : join_path(x, label), actual,
-                    lz_buf_steal(&want_text));
+        ev_add_text(x, source_path(x, c, label), actual, lz_buf_steal(&want_text));
         free(label);
-        if (c->where && !x->negated) explain_items(x, c, &items);
+        if (!x->negated && too_many(c->op, k.t, want))
+            explain_items(x, c, &items, EX_WHY);
+        else if (c->where && !x->negated)
+            explain_items(x, c, &items, EX_WHY_NOT);
     }
     citems_free(&items);
     return r;
@@ -910,43 +1264,82 @@ static tri ref_dangling(ectx *x, const char *path, const char *id, size_t n) {
     return TRI_UNKNOWN;
 }
 
+/* The evidence path of a ref's id: a path, or the value's label. */
+static char *ref_path(ectx *x, const rule_cond *c, const char *path) {
+    return c->ref_is_value ? detached_path(x, path) : leaf_path(x, &c->field, path);
+}
+
 /* Evaluates the ref's condition on the resource an id names. */
 static tri ref_follow(ectx *x, const rule_cond *c, const char *id, size_t n, const char *path) {
     inv_idx owner = inv_find(x->env->inv, id, n);
     jv_t obj = owner != INV_NONE ? inv_get(x->env->inv, owner)->obj : JV_MISSING;
     if (owner == INV_NONE && !resolve_subnet(x, id, n, &obj, &owner)) {
-        char *full = leaf_path(x, &c->field, path);
+        char *full = ref_path(x, c, path);
         tri r = ref_dangling(x, full, id, n);
         free(full);
         return r;
     }
     jv_t cur = x->cur;
+    const jv_store *cur_s = x->cur_s;
     inv_idx cur_inv = x->cur_inv;
     char *prefix = x->prefix;
     if (!x->quiet) {
-        char *full = leaf_path(x, &c->field, path);
+        char *full = ref_path(x, c, path);
         x->prefix = lz_asprintf("%s -> ", full);
         free(full);
     }
     x->cur = obj;
+    x->cur_s = x->is;
     x->cur_inv = owner;
     tri r = eval(x, c->kids[0]);
     if (x->prefix != prefix) free(x->prefix);
     x->prefix = prefix;
     x->cur = cur;
+    x->cur_s = cur_s;
     x->cur_inv = cur_inv;
     return r;
 }
 
+/* The ids a ref follows: the values at its path, or its value (each
+ * element when it is an array). */
+static const jv_store *ref_ids(ectx *x, const rule_cond *c, foundv *fv, char **label, bool *unknown) {
+    *unknown = false;
+    if (!c->ref_is_value) {
+        *label = lz_strdup(jpath_text(c->field.p));
+        return reach(x, &c->field, fv, true);
+    }
+    *label = value_label(x, &c->value);
+    jvr v;
+    if (!rval_resolve(x, &c->value, &v)) {
+        *unknown = true;
+        return x->is;
+    }
+    fv->paths = true;
+    if (v.v == JV_MISSING) return v.s;
+    if (kind(v) != JV_ARRAY) {
+        collect(v.v, *label, fv);
+        return v.s;
+    }
+    for (size_t i = 0; i < jv_len(v.s, v.v); i++) {
+        char *at = lz_asprintf("%s[%zu]", *label, i);
+        collect(jv_at(v.s, v.v, i), at, fv);
+        free(at);
+    }
+    return v.s;
+}
+
 static tri eval_ref(ectx *x, const rule_cond *c) {
     foundv fv = {0};
-    const jv_store *vs = reach(x, &c->field, &fv, true);
-    const char *text = jpath_text(c->field.p);
+    char *text;
+    bool unknown;
+    const jv_store *vs = ref_ids(x, c, &fv, &text, &unknown);
     tri all = TRI_TRUE;
-    if (fv.n == 0) {
+    if (unknown) {
+        all = TRI_UNKNOWN;
+    } else if (fv.n == 0) {
         all = TRI_FALSE; /* nothing to follow: the check fails, with this evidence */
         if (all == contradict(x))
-            ev_add(x, leaf_path(x, &c->field, text), (jvr){vs, JV_MISSING},
+            ev_add(x, ref_path(x, c, text), (jvr){vs, JV_MISSING},
                    lz_strdup(x->negated ? "no resource id" : "a resource id"));
     }
     for (size_t i = 0; i < fv.n && !(all == TRI_FALSE && x->quiet); i++) {
@@ -958,7 +1351,7 @@ static tri eval_ref(ectx *x, const rule_cond *c) {
         if (!id || n == 0) {
             r = TRI_FALSE;
             if (r == contradict(x))
-                ev_add(x, leaf_path(x, &c->field, path), idv,
+                ev_add(x, ref_path(x, c, path), idv,
                        lz_strdup(x->negated ? "no resource id" : "a resource id"));
         } else {
             r = ref_follow(x, c, id, n, path);
@@ -966,6 +1359,7 @@ static tri eval_ref(ectx *x, const rule_cond *c) {
         all = tri_and(all, r);
     }
     foundv_free(&fv);
+    free(text);
     return all;
 }
 
@@ -1033,6 +1427,25 @@ static tri eval_logic(ectx *x, const rule_cond *c) {
     return acc;
 }
 
+/* A condition that only selects (applies.where, unless, if): no evidence. */
+static tri eval_quiet(ectx *x, const rule_cond *c) {
+    x->quiet++;
+    tri r = eval(x, c);
+    x->quiet--;
+    return r;
+}
+
+/* if/then/else: the branch the (quiet) test picks; a missing else holds.
+ * An unknown test decides only if both branches agree. */
+static tri eval_if(ectx *x, const rule_cond *c) {
+    tri t = eval_quiet(x, c->kids[0]);
+    const rule_cond *then = c->kids[1], *els = c->nkids > 2 ? c->kids[2] : NULL;
+    if (t == TRI_TRUE) return eval(x, then);
+    if (t == TRI_FALSE) return els ? eval(x, els) : TRI_TRUE;
+    tri a = eval(x, then), b = els ? eval(x, els) : TRI_TRUE;
+    return a == b ? a : TRI_UNKNOWN;
+}
+
 static tri eval_node(ectx *x, const rule_cond *c) {
     switch (c->kind) {
     case C_ALL:
@@ -1049,6 +1462,8 @@ static tri eval_node(ectx *x, const rule_cond *c) {
         return eval_ref(x, c);
     case C_TOPOLOGY:
         return eval_topology(x, c);
+    case C_IF:
+        return eval_if(x, c);
     default:
         return TRI_UNKNOWN;
     }
@@ -1107,14 +1522,6 @@ static char *fail_message(const ectx *x) {
     return lz_asprintf("%s is %s, expected %s", e->path, e->actual, e->expected);
 }
 
-/* A condition that only selects (applies.where, unless): no evidence. */
-static tri eval_quiet(ectx *x, const rule_cond *c) {
-    x->quiet++;
-    tri r = eval(x, c);
-    x->quiet--;
-    return r;
-}
-
 static void eval_subject(ectx *x, const rule *r, const char *subject, const emitter *em) {
     const rule_cond *b = r->body;
     if (b->unless) {
@@ -1133,16 +1540,17 @@ static void eval_subject(ectx *x, const rule *r, const char *subject, const emit
 
 /* An element's id: its own `id`, else {resourceId}/{key}/{name}, the name
  * being the element's index (the path's last [N]) when it has none. */
-static char *element_id(const ectx *x, const rule_cond *b, const char *rid, jv_t elem, const char *concrete) {
+static char *element_id(const ectx *x, const each_spec *es, const char *rid, jv_t elem,
+                        const char *concrete) {
     jv_t idv = jv_get(x->is, elem, "id", 2);
     size_t n;
     const char *id = jv_str(x->is, idv, &n);
     if (id && n && jv_kind(x->is, idv) == JV_STRING) return lz_strndup(id, n);
     const char *name = jv_get_str(x->is, elem, "name");
-    if (name && *name) return lz_asprintf("%s/%s/%s", rid, b->each_key, name);
+    if (name && *name) return lz_asprintf("%s/%s/%s", rid, es->key, name);
     const char *open = strrchr(concrete, '[');
     size_t index = open ? strtoul(open + 1, NULL, 10) : 0;
-    return lz_asprintf("%s/%s/%zu", rid, b->each_key, index);
+    return lz_asprintf("%s/%s/%zu", rid, es->key, index);
 }
 
 bool eval_kind_matches(const eval_env *env, const rule *r, uint32_t res) {
@@ -1156,14 +1564,28 @@ bool eval_kind_matches(const eval_env *env, const rule *r, uint32_t res) {
     return false;
 }
 
-static void eval_each(ectx *x, const rule *r, const char *rid, const emitter *em) {
-    const rule_cond *b = r->body;
+/* The `each` that applies to the resource: its type's, else the one for
+ * every type, else none (one result for the whole object). */
+static const each_spec *each_for(const ectx *x, const rule_cond *b) {
+    const char *type = inv_str(x->env->inv, inv_get(x->env->inv, x->res_inv)->type_fold);
+    const each_spec *any = NULL;
+    for (size_t i = 0; i < b->neach; i++) {
+        if (!b->eachs[i].type)
+            any = &b->eachs[i];
+        else if (strcmp(b->eachs[i].type, type) == 0)
+            return &b->eachs[i];
+    }
+    return any;
+}
+
+static void eval_each(ectx *x, const rule *r, const each_spec *es, const char *rid, const emitter *em) {
     foundv fv = {0};
     fv.paths = true;
-    jpath_walk(x->is, x->res_obj, b->each.p, collect, &fv);
+    jpath_walk(x->is, x->res_obj, es->path.p, collect, &fv);
     for (size_t i = 0; i < fv.n; i++) {
-        char *subject = element_id(x, b, rid, fv.f[i].v, fv.f[i].concrete);
+        char *subject = element_id(x, es, rid, fv.f[i].v, fv.f[i].concrete);
         x->cur = fv.f[i].v;
+        x->cur_s = x->is;
         x->prefix = fv.f[i].concrete;
         eval_subject(x, r, subject, em);
         free(subject);
@@ -1178,7 +1600,8 @@ void eval_rule(const eval_env *env, const rule *r, uint32_t res, eval_emit_fn fn
     ectx x = {0};
     x.env = env;
     x.is = inv_cstore(env->inv);
-    x.cur_inv = res;
+    x.cur_inv = x.res_inv = res;
+    x.cur_s = x.is;
     x.res_obj = x.cur = ir->obj;
     emitter em = {fn, ctx};
     const char *rid = jv_atom_str(x.is, ir->id, NULL);
@@ -1190,11 +1613,12 @@ void eval_rule(const eval_env *env, const rule *r, uint32_t res, eval_emit_fn fn
         emit(&x, &em, RS_NOT_APPLICABLE, rid, NULL);
     else if (w == TRI_UNKNOWN)
         emit(&x, &em, RS_UNKNOWN, rid, unknown_message(&x));
-    else if (r->body->has_each)
-        eval_each(&x, r, rid, &em);
+    else if (each_for(&x, r->body))
+        eval_each(&x, r, each_for(&x, r->body), rid, &em);
     else
         eval_subject(&x, r, rid, &em);
     ev_truncate(&x, 0);
     free(x.ev);
     free(x.reason);
+    free(x.binds);
 }

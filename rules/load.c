@@ -18,6 +18,8 @@
 typedef struct lctx {
     jv_store *store;
     lz_err *e;
+    const char **names; /* `as:` names of the enclosing counts, innermost last */
+    size_t nnames, capnames;
 } lctx;
 
 static rule_cond *compile_cond(lctx *L, ynode y);
@@ -105,15 +107,47 @@ static int strlist(lctx *L, ynode y, const char *what, bool lower, rule_strv *ou
     return 0;
 }
 
+static bool name_char(char c) {
+    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_';
+}
+
+static bool name_bound(const lctx *L, const char *name, size_t n) {
+    for (size_t i = L->nnames; i-- > 0;)
+        if (strlen(L->names[i]) == n && memcmp(L->names[i], name, n) == 0) return true;
+    return false;
+}
+
+/* "$resource.x" / "$NAME.x" / "$NAME": the root the path starts from. */
+static int path_root(lctx *L, ynode y, const char *text, rpath *out, const char **rest) {
+    *rest = text;
+    if (text[0] != '$') return 0;
+    size_t n = 1;
+    while (name_char(text[n])) n++;
+    if (n == 1 || (text[n] != '.' && text[n] != '\0'))
+        return yn_errf(L->e, y, "bad path '%s': '$' starts $resource or the name of an enclosing count",
+                       text);
+    *rest = text[n] ? text + n + 1 : "";
+    if (n - 1 == 8 && memcmp(text + 1, "resource", 8) == 0) {
+        out->from_resource = true;
+        return 0;
+    }
+    if (n - 1 == 6 && memcmp(text + 1, "parent", 6) == 0) {
+        out->from_parent = true;
+        return 0;
+    }
+    if (!name_bound(L, text + 1, n - 1))
+        return yn_errf(L->e, y, "unknown name '%.*s' in path '%s' (names come from an enclosing count's as:)",
+                       (int)n, text, text);
+    out->bind = lz_strndup(text + 1, n - 1);
+    return 0;
+}
+
 static int compile_path(lctx *L, ynode y, const char *what, rpath *out) {
     if (!yn_is_scalar(y) || yn_is_null(y)) return yn_errf(L->e, y, "%s must be a path string", what);
     const char *text = yn_str(y);
-    const char *rest = text;
+    const char *rest;
     out->text = lz_strdup(text);
-    if (strncmp(text, "$resource", 9) == 0 && (text[9] == '.' || text[9] == '\0')) {
-        out->from_resource = true;
-        rest = text[9] ? text + 10 : "";
-    }
+    if (path_root(L, y, text, out, &rest) < 0) return -1;
     if (lz_strcaseeq(rest, strlen(rest), "subscriptionId", 14)) out->special = RP_SUBSCRIPTION_ID;
     if (lz_strcaseeq(rest, strlen(rest), "resourceGroup", 13)) out->special = RP_RESOURCE_GROUP;
     lz_err pe;
@@ -149,22 +183,73 @@ static void classify_literal(jv_store *s, rval *v) {
     v->numeric = numeric_text(t, n, &v->num);
 }
 
+static int compile_rval(lctx *L, ynode y, rval *out);
+
+/* The reference keys of a value mapping; anything else makes a literal. */
+enum ref_key { RK_NONE = -1, RK_PARAM, RK_FACT, RK_FIELD, RK_CONCAT, RK_KEY };
+
+static enum ref_key ref_key_of(ynode k) {
+    static const char *const names[] = {"param", "fact", "field", "concat", "key"};
+    for (int i = 0; i < 5; i++)
+        if (yn_is_scalar(k) && key_is(k, names[i])) return (enum ref_key)i;
+    return RK_NONE;
+}
+
+/* A mapping of exactly one of param/fact/field/concat, plus an optional key. */
+static bool is_reference(ynode y, int *which) {
+    if (!yn_is_map(y) || yn_len(y) == 0 || yn_len(y) > 2) return false;
+    int kinds = 0, keys = 0;
+    for (size_t i = 0; i < yn_len(y); i++) {
+        enum ref_key rk = ref_key_of(yn_key(y, i));
+        if (rk == RK_NONE) return false;
+        if (rk == RK_KEY)
+            keys++;
+        else {
+            kinds++;
+            *which = (int)i;
+        }
+    }
+    return kinds == 1 && keys <= 1;
+}
+
+static int compile_concat(lctx *L, ynode v, rval *out) {
+    if (!yn_is_seq(v) || yn_len(v) == 0) return yn_errf(L->e, v, "concat takes a non-empty list of values");
+    out->nparts = yn_len(v);
+    out->parts = lz_calloc(out->nparts, sizeof *out->parts);
+    for (size_t i = 0; i < out->nparts; i++)
+        if (compile_rval(L, yn_item(v, i), &out->parts[i]) < 0) return -1;
+    return 0;
+}
+
+static int compile_reference(lctx *L, ynode y, int which, rval *out) {
+    ynode k = yn_key(y, (size_t)which), v = yn_val(y, (size_t)which);
+    enum ref_key rk = ref_key_of(k);
+    const char *name;
+    if (rk == RK_PARAM || rk == RK_FACT) {
+        if (scalar_text(L, v, rk == RK_PARAM ? "a parameter name" : "a fact name", &name) < 0) return -1;
+        if (rk == RK_FACT && !is_fact_name(name)) return yn_errf(L->e, v, "unknown fact '%s'", name);
+        out->kind = rk == RK_PARAM ? RV_PARAM : RV_FACT;
+        out->name = lz_strdup(name);
+    } else if (rk == RK_FIELD) {
+        out->kind = RV_FIELD;
+        out->path = lz_calloc(1, sizeof *out->path);
+        if (compile_path(L, v, "field", out->path) < 0) return -1;
+    } else {
+        out->kind = RV_CONCAT;
+        if (compile_concat(L, v, out) < 0) return -1;
+    }
+    ynode key = yn_get(y, "key");
+    if (!yn_ok(key)) return 0;
+    out->key = lz_calloc(1, sizeof *out->key);
+    return compile_rval(L, key, out->key);
+}
+
 static int compile_rval(lctx *L, ynode y, rval *out) {
     out->line = yn_line(y);
     out->col = yn_col(y);
     out->param = -1;
-    if (yn_is_map(y) && yn_len(y) == 1) {
-        ynode k = yn_key(y, 0), v = yn_val(y, 0);
-        bool param = key_is(k, "param"), fact = key_is(k, "fact");
-        if (param || fact) {
-            const char *name;
-            if (scalar_text(L, v, param ? "a parameter name" : "a fact name", &name) < 0) return -1;
-            if (fact && !is_fact_name(name)) return yn_errf(L->e, v, "unknown fact '%s'", name);
-            out->kind = param ? RV_PARAM : RV_FACT;
-            out->name = lz_strdup(name);
-            return 0;
-        }
-    }
+    int which;
+    if (is_reference(y, &which)) return compile_reference(L, y, which, out);
     out->kind = RV_LITERAL;
     if (yn_to_jv(y, L->store, &out->lit, L->e) < 0) return -1;
     classify_literal(L->store, out);
@@ -255,32 +340,62 @@ static int compile_operand(lctx *L, ynode key, ynode y, rule_cond *c, bool count
 /* ---- count sources ---- */
 
 static int compile_related(lctx *L, ynode y, rule_cond *c) {
-    static const char *const keys[] = {"type", "path", NULL};
-    if (yn_check_keys(y, keys, "related (expected type: and path:)", L->e) < 0) return -1;
-    ynode type = yn_get(y, "type"), path = yn_get(y, "path");
+    static const char *const keys[] = {"type", "path", "key", "ancestors", NULL};
+    if (yn_check_keys(y, keys, "related (expected type:, path:, and optionally key: and ancestors:)", L->e) <
+        0)
+        return -1;
+    ynode type = yn_get(y, "type"), path = yn_get(y, "path"), key = yn_get(y, "key"),
+          anc = yn_get(y, "ancestors");
     const char *t;
     if (!yn_ok(type)) return yn_errf(L->e, y, "related needs a type");
     if (!yn_ok(path)) return yn_errf(L->e, y, "related needs a path");
     if (scalar_text(L, type, "related.type", &t) < 0) return -1;
     rpath check = {0};
     int rc = compile_path(L, path, "related.path", &check);
+    bool rooted = check.from_resource || check.from_parent || check.bind;
     jpath_free(check.p);
+    free(check.bind);
     free(check.text);
     if (rc < 0) return -1;
-    if (check.from_resource) return yn_errf(L->e, path, "related.path is read in the related object");
+    if (rooted) return yn_errf(L->e, path, "related.path is read in the related object");
     c->src = CS_RELATED;
     c->src_type = lower_dup(t);
     c->src_path = lz_strdup(yn_str(path));
+    if (yn_ok(key)) {
+        c->rel_key = lz_calloc(1, sizeof *c->rel_key);
+        if (compile_rval(L, key, c->rel_key) < 0) return -1;
+    }
+    if (yn_ok(anc)) {
+        bool t_ = yn_is_plain(anc) && key_is(anc, "true"), f_ = yn_is_plain(anc) && key_is(anc, "false");
+        if (!t_ && !f_) return yn_errf(L->e, anc, "related.ancestors takes true or false");
+        c->ancestors = t_;
+    }
+    return 0;
+}
+
+/* `as: NAME` names the item for $NAME. paths inside where. */
+static int compile_as(lctx *L, ynode as, rule_cond *c) {
+    const char *name;
+    if (scalar_text(L, as, "count.as", &name) < 0) return -1;
+    for (const char *p = name; *p; p++)
+        if (!name_char(*p)) return yn_errf(L->e, as, "count.as '%s' may only hold A-Z a-z 0-9 _", name);
+    if (strcmp(name, "resource") == 0 || strcmp(name, "parent") == 0)
+        return yn_errf(L->e, as, "count.as cannot be '%s' ($%s is reserved)", name, name);
+    c->as = lz_strdup(name);
     return 0;
 }
 
 static int compile_count_source(lctx *L, ynode y, rule_cond *c) {
-    static const char *const keys[] = {"field", "children", "related", "where", NULL};
-    if (yn_check_keys(y, keys, "count (expected field:, children: or related:, and where:)", L->e) < 0)
+    static const char *const keys[] = {"field", "children", "related", "value", "chain", "where", "as", NULL};
+    if (yn_check_keys(y, keys,
+                      "count (expected field:, children:, related:, value: or chain:, and where:, as:)",
+                      L->e) < 0)
         return -1;
     ynode f = yn_get(y, "field"), ch = yn_get(y, "children"), rel = yn_get(y, "related");
-    int nsrc = yn_ok(f) + yn_ok(ch) + yn_ok(rel);
-    if (nsrc != 1) return yn_errf(L->e, y, "count needs exactly one of field:, children:, related:");
+    ynode val = yn_get(y, "value"), chain = yn_get(y, "chain");
+    int nsrc = yn_ok(f) + yn_ok(ch) + yn_ok(rel) + yn_ok(val) + yn_ok(chain);
+    if (nsrc != 1)
+        return yn_errf(L->e, y, "count needs exactly one of field:, children:, related:, value:, chain:");
     if (yn_ok(f)) {
         c->src = CS_FIELD;
         if (compile_path(L, f, "count.field", &c->field) < 0) return -1;
@@ -291,12 +406,25 @@ static int compile_count_source(lctx *L, ynode y, rule_cond *c) {
         if (scalar_text(L, ch, "count.children", &t) < 0) return -1;
         c->src = CS_CHILDREN;
         c->src_type = lower_dup(t);
+    } else if (yn_ok(val)) {
+        c->src = CS_VALUE;
+        if (compile_rval(L, val, &c->value) < 0) return -1;
+    } else if (yn_ok(chain)) {
+        c->src = CS_CHAIN;
+        if (compile_path(L, chain, "count.chain", &c->field) < 0) return -1;
+        if (jpath_has_wildcard(c->field.p) || c->field.from_resource || c->field.from_parent || c->field.bind)
+            return yn_errf(L->e, chain, "count.chain '%s' must be one id path in the object, without [*]",
+                           yn_str(chain));
     } else if (compile_related(L, rel, c) < 0) {
         return -1;
     }
-    ynode w = yn_get(y, "where");
-    if (yn_ok(w) && !(c->where = compile_cond(L, w))) return -1;
-    return 0;
+    ynode as = yn_get(y, "as"), w = yn_get(y, "where");
+    if (yn_ok(as) && compile_as(L, as, c) < 0) return -1;
+    if (!yn_ok(w)) return 0;
+    if (c->as) LZ_PUSH(L->names, L->nnames, L->capnames, c->as);
+    c->where = compile_cond(L, w);
+    if (c->as) L->nnames--;
+    return c->where ? 0 : -1;
 }
 
 /* ---- conditions ---- */
@@ -415,18 +543,69 @@ static int compile_subject(lctx *L, ynode y, const keyset *ks, rule_cond *c) {
     return compile_operand(L, yn_key(y, (size_t)ks->op), yn_val(y, (size_t)ks->op), c, counting);
 }
 
+/* if: C, then: C, else: C (optional), and nothing else but `skip`. */
+static int compile_if(lctx *L, ynode y, int skip, rule_cond *c) {
+    ynode parts[3] = {{0}, {0}, {0}};
+    static const char *const names[] = {"if", "then", "else"};
+    for (size_t i = 0; i < yn_len(y); i++) {
+        if ((int)i == skip) continue;
+        ynode k = yn_key(y, i);
+        int which = -1;
+        for (int w = 0; w < 3; w++)
+            if (yn_is_scalar(k) && key_is(k, names[w])) which = w;
+        if (which < 0)
+            return yn_errf(L->e, k, "'%s' cannot be combined with if/then/else in one condition", yn_str(k));
+        parts[which] = yn_val(y, i);
+    }
+    if (!yn_ok(parts[1])) return yn_errf(L->e, y, "if needs a then:");
+    c->kind = C_IF;
+    c->kids = lz_calloc(3, sizeof *c->kids);
+    for (int w = 0; w < 3; w++) {
+        if (!yn_ok(parts[w])) continue;
+        if (!(c->kids[w] = compile_cond(L, parts[w]))) return -1;
+        c->nkids = (size_t)w + 1;
+    }
+    return 0;
+}
+
+static int find_key(ynode y, int skip, const char *name) {
+    for (size_t i = 0; i < yn_len(y); i++)
+        if ((int)i != skip && yn_is_scalar(yn_key(y, i)) && key_is(yn_key(y, i), name)) return (int)i;
+    return -1;
+}
+
+/* ref: PATH (ids at a path) or ref: VALUE (ids made by a value, e.g. concat). */
+static int compile_ref_target(lctx *L, ynode v, rule_cond *c) {
+    int which;
+    if (is_reference(v, &which)) {
+        c->ref_is_value = true;
+        return compile_rval(L, v, &c->value);
+    }
+    return compile_path(L, v, "ref", &c->field);
+}
+
 /* Compiles the mapping y as one condition, ignoring key index `skip`. */
 static rule_cond *compile_map(lctx *L, ynode y, int skip) {
-    keyset ks;
-    if (scan_keys(L, y, skip, &ks) < 0) return NULL;
     rule_cond *c = new_cond(C_ALL, y);
+    if (find_key(y, skip, "if") >= 0 && find_key(y, skip, "ref") < 0) {
+        if (compile_if(L, y, skip, c) < 0) {
+            cond_free(c);
+            return NULL;
+        }
+        return c;
+    }
+    keyset ks;
+    if (scan_keys(L, y, skip, &ks) < 0) {
+        cond_free(c);
+        return NULL;
+    }
     int rc = 0;
     if (ks.n == 0) {
         rc = yn_errf(L->e, y, "empty condition");
     } else if (ks.ref >= 0) {
         c->kind = C_REF;
         rule_cond *inner = NULL;
-        rc = compile_path(L, yn_val(y, (size_t)ks.ref), "ref", &c->field);
+        rc = compile_ref_target(L, yn_val(y, (size_t)ks.ref), c);
         if (rc == 0 && ks.n == 1) rc = yn_errf(L->e, y, "ref needs a condition to evaluate on the resource");
         if (rc == 0 && !(inner = compile_map(L, y, ks.ref))) rc = -1;
         if (inner) {
@@ -458,7 +637,7 @@ static rule_cond *compile_map(lctx *L, ynode y, int skip) {
 static rule_cond *compile_cond(lctx *L, ynode y) {
     if (!yn_is_map(y)) {
         yn_errf(L->e, y,
-                "a condition must be a mapping (allOf, anyOf, not, field, value, count, ref, topology)");
+                "a condition must be a mapping (allOf, anyOf, not, if, field, value, count, ref, topology)");
         return NULL;
     }
     return compile_map(L, y, -1);
@@ -505,6 +684,12 @@ static int load_metadata(lctx *L, ynode root, rule *r) {
         return yn_errf(L->e, yn_get(root, "severity"), "severity must be low, medium, high or critical");
     if (required_text(L, root, "description", &r->description) < 0) return -1;
     if (required_text(L, root, "remediation", &r->remediation) < 0) return -1;
+    ynode beyond = yn_get(root, "beyondPolicy");
+    const char *b;
+    if (yn_ok(beyond) && !yn_is_null(beyond)) {
+        if (scalar_text(L, beyond, "beyondPolicy", &b) < 0) return -1;
+        r->beyond_policy = lz_strdup(b);
+    }
     if (strlist(L, yn_get(root, "references"), "references", false, &r->references) < 0) return -1;
     if (strlist(L, yn_get(root, "policy"), "policy", false, &r->policy) < 0) return -1;
     if (strlist(L, yn_get(root, "needs"), "needs", true, &r->needs) < 0) return -1;
@@ -557,17 +742,48 @@ static char *last_key(const char *t) {
     return end > best ? lz_strndup(best, (size_t)(end - best)) : lz_strdup("elements");
 }
 
+static int each_entry(lctx *L, ynode type, ynode path, rule_cond *body) {
+    each_spec *e = &body->eachs[body->neach++];
+    if (yn_ok(type)) {
+        const char *t;
+        if (scalar_text(L, type, "each type", &t) < 0) return -1;
+        e->type = lower_dup(t);
+    }
+    if (compile_path(L, path, "each", &e->path) < 0) return -1;
+    if (e->path.from_resource || e->path.from_parent || e->path.bind)
+        return yn_errf(L->e, path, "each is read from the resource already");
+    e->key = last_key(jpath_text(e->path.p));
+    return 0;
+}
+
+/* each: PATH, or each: {TYPE: PATH, ...} for rules over several types (a
+ * type without an entry gives one result for the whole object). */
+static int load_each(lctx *L, ynode each, rule *r, rule_cond *body) {
+    ynode none = {0};
+    if (!yn_is_map(each)) {
+        body->eachs = lz_calloc(1, sizeof *body->eachs);
+        return each_entry(L, none, each, body);
+    }
+    if (yn_len(each) == 0) return yn_errf(L->e, each, "each needs a path, or a mapping of types to paths");
+    body->eachs = lz_calloc(yn_len(each), sizeof *body->eachs);
+    for (size_t i = 0; i < yn_len(each); i++) {
+        if (each_entry(L, yn_key(each, i), yn_val(each, i), body) < 0) return -1;
+        if (!strv_has(&r->types, body->eachs[i].type) && !strv_has(&r->types, "*"))
+            return yn_errf(L->e, yn_key(each, i), "each type '%s' is not one of applies.type",
+                           yn_str(yn_key(each, i)));
+        for (size_t k = 0; k < i; k++)
+            if (strcmp(body->eachs[k].type, body->eachs[i].type) == 0)
+                return yn_errf(L->e, yn_key(each, i), "each names type '%s' twice", yn_str(yn_key(each, i)));
+    }
+    return 0;
+}
+
 static int load_body(lctx *L, ynode root, rule *r) {
     rule_cond *body = new_cond(C_BODY, root);
     r->body = body;
     if (load_applies(L, root, r, body) < 0) return -1;
     ynode each = yn_get(root, "each");
-    if (yn_ok(each)) {
-        if (compile_path(L, each, "each", &body->each) < 0) return -1;
-        if (body->each.from_resource) return yn_errf(L->e, each, "each is read from the resource already");
-        body->has_each = true;
-        body->each_key = last_key(jpath_text(body->each.p));
-    }
+    if (yn_ok(each) && load_each(L, each, r, body) < 0) return -1;
     ynode unless = yn_get(root, "unless");
     if (yn_ok(unless) && !(body->unless = compile_cond(L, unless))) return -1;
     ynode check = yn_get(root, "check");
@@ -578,9 +794,9 @@ static int load_body(lctx *L, ynode root, rule *r) {
 }
 
 static int load_rule(lctx *L, ydoc *d, size_t i, const char *source, rule **out) {
-    static const char *const keys[] = {"id",         "title",  "severity", "description", "remediation",
-                                       "references", "policy", "controls", "needs",       "applies",
-                                       "each",       "unless", "check",    NULL};
+    static const char *const keys[] = {"id",           "title",      "severity", "description", "remediation",
+                                       "beyondPolicy", "references", "policy",   "controls",    "needs",
+                                       "applies",      "each",       "unless",   "check",       NULL};
     ynode root = ydoc_root(d, i);
     if (yn_check_keys(root, keys, "rule", L->e) < 0) return -1;
     rule *r = lz_calloc(1, sizeof *r);
@@ -600,14 +816,18 @@ static int load_rule(lctx *L, ydoc *d, size_t i, const char *source, rule **out)
 
 int rule_load_doc(ydoc *d, const char *source, jv_store *store, rule ***rules, size_t *n, size_t *cap,
                   lz_err *e) {
-    lctx L = {store, e};
+    lctx L = {store, e, NULL, 0, 0};
     size_t count = ydoc_count(d);
     if (count == 0) return lz_errf(e, "%s:1:1: the file holds no rule", ydoc_name(d));
     for (size_t i = 0; i < count; i++) {
         rule *r;
-        if (load_rule(&L, d, i, source, &r) < 0) return -1;
+        if (load_rule(&L, d, i, source, &r) < 0) {
+            free(L.names);
+            return -1;
+        }
         lz_grow(rules, cap, *n + 1, sizeof **rules);
         (*rules)[(*n)++] = r;
     }
+    free(L.names);
     return 0;
 }

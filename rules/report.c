@@ -4,6 +4,8 @@
  */
 #include "report.h"
 
+#include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -11,6 +13,12 @@ static const char *const status_names[RS__COUNT] = {"pass", "fail", "unknown", "
 
 const char *result_status_name(enum result_status s) {
     return (s >= 0 && s < RS__COUNT) ? status_names[s] : "unknown";
+}
+
+static const char *const baseline_names[BS__COUNT] = {"", "new", "unchanged", "updated", "absent"};
+
+const char *baseline_state_name(enum baseline_state s) {
+    return (s >= 0 && s < BS__COUNT) ? baseline_names[s] : "";
 }
 
 void report_init(report *r, const rule_pack *p, inv *v) {
@@ -31,6 +39,25 @@ static void finding_free(finding *f) {
     free(f->evidence);
 }
 
+static void exemption_free(report_exemption *x) {
+    free(x->source);
+    for (size_t i = 0; i < x->nrules; i++) free(x->rules[i]);
+    free(x->rules);
+    free(x->justification);
+    free(x->owner);
+    free(x->ticket);
+    free(x->expires);
+}
+
+static void prior_free(report_prior *p) {
+    free(p->rule_id);
+    free(p->resource_id);
+    free(p->severity);
+    free(p->status);
+    free(p->title);
+    free(p->message);
+}
+
 void report_free(report *r) {
     for (size_t i = 0; i < r->nfindings; i++) finding_free(&r->findings[i]);
     free(r->findings);
@@ -38,6 +65,16 @@ void report_free(report *r) {
     for (size_t i = 0; i < r->ninputs; i++) free(r->inputs[i]);
     free(r->inputs);
     free(r->profile_path);
+    free(r->scope);
+    for (size_t i = 0; i < r->nexemptions; i++) exemption_free(&r->exemptions[i]);
+    free(r->exemptions);
+    free(r->exemptions_path);
+    for (size_t i = 0; i < r->nresolved; i++) prior_free(&r->resolved[i]);
+    free(r->resolved);
+    free(r->baseline_path);
+    free(r->baseline_format);
+    for (size_t i = 0; i < r->nwarnings; i++) free(r->warnings[i]);
+    free(r->warnings);
     memset(r, 0, sizeof *r);
 }
 
@@ -87,5 +124,68 @@ size_t report_failing_at_least(const report *r, enum rule_severity min) {
     for (size_t i = 0; i < r->nfindings; i++)
         if (r->findings[i].status == RS_FAIL && r->findings[i].rule && r->findings[i].rule->severity >= min)
             n++;
+    return n;
+}
+
+size_t report_rule_index(const report *r, const rule *ru) {
+    if (!r->pack || !ru) return SIZE_MAX;
+    /* The pack is sorted by id: binary search, then confirm the pointer. */
+    size_t lo = 0, hi = r->pack->n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        int c = strcmp(r->pack->rules[mid]->id, ru->id);
+        if (c == 0 && r->pack->rules[mid] == ru) return mid;
+        if (c == 0) break;
+        if (c < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    /* A pack assembled by hand may not be sorted: look through it. */
+    for (size_t i = 0; i < r->pack->n; i++)
+        if (r->pack->rules[i] == ru) return i;
+    return SIZE_MAX;
+}
+
+void report_set_status(report *r, finding *f, enum result_status s) {
+    size_t i = report_rule_index(r, f->rule);
+    if (i != SIZE_MAX && r->counts[i].by_status[f->status] > 0) {
+        r->counts[i].by_status[f->status]--;
+        r->counts[i].by_status[s]++;
+    }
+    f->status = s;
+}
+
+const report_exemption *report_finding_exemption(const report *r, const finding *f) {
+    if (f->status != RS_EXEMPT || f->exemption == 0 || f->exemption > r->nexemptions) return NULL;
+    return &r->exemptions[f->exemption - 1];
+}
+
+void report_warn(report *r, const char *fmt, ...) {
+    lz_buf b = {0};
+    va_list ap;
+    va_start(ap, fmt);
+    lz_buf_vprintf(&b, fmt, ap);
+    va_end(ap);
+    LZ_PUSH(r->warnings, r->nwarnings, r->capwarnings, lz_buf_steal(&b));
+}
+
+bool report_finding_gates(const finding *f, enum rule_severity min, bool only_new) {
+    if (f->status != RS_FAIL || !f->rule || f->rule->severity < min) return false;
+    if (!only_new || f->baseline == BS_NONE || f->baseline == BS_NEW) return true;
+    if (f->baseline == BS_UNCHANGED) return false;
+    return f->prior_status != RS_FAIL || f->prior_severity < min; /* updated */
+}
+
+size_t report_gating(const report *r, enum rule_severity min, bool only_new) {
+    size_t n = 0;
+    for (size_t i = 0; i < r->nfindings; i++) n += report_finding_gates(&r->findings[i], min, only_new);
+    return n;
+}
+
+size_t report_baseline_count(const report *r, enum baseline_state s) {
+    if (s == BS_ABSENT) return r->nresolved;
+    size_t n = 0;
+    for (size_t i = 0; i < r->nfindings; i++) n += r->findings[i].baseline == s;
     return n;
 }

@@ -5,11 +5,19 @@
  * the results worth listing (fail, unknown, exempt); passes and
  * not-applicable results are only counted, per rule. The report owns all
  * its strings; rules and the inventory are borrowed and must outlive it.
+ *
+ * After the engine, two optional stages annotate the report (rules/exempt.h,
+ * rules/baseline.h): exemptions turn matching failures into `exempt`
+ * findings that point at their exemption, and a baseline gives every
+ * finding a baselineState and lists the previous findings that are gone
+ * (resolved). Both are recorded here so that every renderer sees them.
  */
 #ifndef REPORT_H
 #define REPORT_H
 
+#include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <time.h>
 
 #include "../scanner/inventory.h"
@@ -17,6 +25,11 @@
 
 enum result_status { RS_PASS = 0, RS_FAIL, RS_UNKNOWN, RS_NOT_APPLICABLE, RS_EXEMPT, RS__COUNT };
 const char *result_status_name(enum result_status s); /* pass, fail, unknown, notApplicable, exempt */
+
+/* A finding relative to the baseline (SARIF's result.baselineState).
+ * BS_NONE: no baseline was given. */
+enum baseline_state { BS_NONE = 0, BS_NEW, BS_UNCHANGED, BS_UPDATED, BS_ABSENT, BS__COUNT };
+const char *baseline_state_name(enum baseline_state s); /* "", new, unchanged, updated, absent */
 
 typedef struct evidence {
     char *path;     /* concrete path, e.g. properties.subnets[1].properties.routeTable.id */
@@ -33,7 +46,31 @@ typedef struct finding {
     evidence *evidence;
     size_t nevidence;
     char fingerprint[65]; /* sha256(ruleId "|" lower(subject_id)) */
+    /* Set by the exemption and baseline stages; zero when they did not run. */
+    uint32_t exemption;              /* status exempt: 1 + index into report.exemptions; else 0 */
+    enum baseline_state baseline;    /* BS_NONE without a baseline */
+    enum result_status prior_status; /* BS_UNCHANGED/BS_UPDATED: the status in the baseline */
+    enum rule_severity prior_severity;
 } finding;
+
+/* One entry of the exemptions file, as the report shows it. */
+typedef struct report_exemption {
+    char *source; /* file:line:column of the entry */
+    char **rules; /* rule ids or globs, as written */
+    size_t nrules;
+    char *justification, *owner, *ticket;
+    char *expires;  /* YYYY-MM-DD as written; the exemption ends at the end of that day, UTC */
+    bool expired;   /* at report.now */
+    size_t matched; /* failing findings it exempts (expired: would have exempted) */
+} report_exemption;
+
+/* A finding of the baseline that this run no longer has (baselineState
+ * absent): fixed, deleted, or no longer evaluated. Strings as the baseline
+ * held them. */
+typedef struct report_prior {
+    char *rule_id, *resource_id, *severity, *status, *title, *message;
+    char fingerprint[65];
+} report_prior;
 
 typedef struct rule_counts {
     size_t by_status[RS__COUNT];
@@ -48,7 +85,25 @@ typedef struct report {
     char **inputs; /* the --input paths */
     size_t ninputs;
     char *profile_path;
+    char *scope; /* live scans: the management group or subscription scanned; NULL offline */
     time_t started, finished;
+
+    /* --exemptions */
+    char *exemptions_path; /* NULL: no exemptions file */
+    report_exemption *exemptions;
+    size_t nexemptions;
+    time_t now; /* the time expiry was judged at (LZSCAN_NOW or the clock) */
+
+    /* --baseline */
+    char *baseline_path;   /* NULL: no baseline */
+    char *baseline_format; /* "json" or "sarif" */
+    report_prior *resolved;
+    size_t nresolved;
+
+    /* Warnings that did not stop the scan (an expired exemption, ...):
+     * rendered with the inventory's notes. */
+    char **warnings;
+    size_t nwarnings, capwarnings;
 } report;
 
 void report_init(report *r, const rule_pack *p, inv *v);
@@ -61,5 +116,25 @@ void report_sort(report *r);
 size_t report_total(const report *r, enum result_status s);
 /* Failing findings at or above a severity (the gate). */
 size_t report_failing_at_least(const report *r, enum rule_severity min);
+
+/* Index of ru in r->pack->rules, or SIZE_MAX. */
+size_t report_rule_index(const report *r, const rule *ru);
+/* Changes a finding's status, moving its rule's count along. */
+void report_set_status(report *r, finding *f, enum result_status s);
+/* The exemption of an exempt finding, or NULL. */
+const report_exemption *report_finding_exemption(const report *r, const finding *f);
+void report_warn(report *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/*
+ * The gate: does f fail the run at threshold min? A failing finding at or
+ * above min gates. With only_new (--fail-on-new) it gates only if it would
+ * not have gated against the baseline: it is new, or it was not failing at
+ * or above min there (an exemption lapsed, an unknown became a failure, the
+ * severity rose). Without a baseline every finding counts as new.
+ */
+bool report_finding_gates(const finding *f, enum rule_severity min, bool only_new);
+size_t report_gating(const report *r, enum rule_severity min, bool only_new);
+/* Findings with a baseline state (BS_ABSENT: the resolved ones). */
+size_t report_baseline_count(const report *r, enum baseline_state s);
 
 #endif

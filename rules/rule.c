@@ -41,14 +41,26 @@ bool strv_has(const rule_strv *v, const char *s) {
 
 /* ---- freeing ---- */
 
-static void rval_free(rval *v) {
-    free(v->name);
-    free(v->lower);
-}
-
 static void rpath_free(rpath *p) {
     jpath_free(p->p);
+    free(p->bind);
     free(p->text);
+}
+
+void rval_free(rval *v) {
+    if (!v) return;
+    free(v->name);
+    free(v->lower);
+    if (v->path) {
+        rpath_free(v->path);
+        free(v->path);
+    }
+    for (size_t i = 0; i < v->nparts; i++) rval_free(&v->parts[i]);
+    free(v->parts);
+    if (v->key) {
+        rval_free(v->key);
+        free(v->key);
+    }
 }
 
 void cond_free(rule_cond *c) {
@@ -63,10 +75,19 @@ void cond_free(rule_cond *c) {
     rpath_free(&c->field);
     free(c->src_type);
     free(c->src_path);
+    if (c->rel_key) {
+        rval_free(c->rel_key);
+        free(c->rel_key);
+    }
+    free(c->as);
     cond_free(c->where);
     cond_free(c->applies_where);
-    rpath_free(&c->each);
-    free(c->each_key);
+    for (size_t i = 0; i < c->neach; i++) {
+        free(c->eachs[i].type);
+        rpath_free(&c->eachs[i].path);
+        free(c->eachs[i].key);
+    }
+    free(c->eachs);
     cond_free(c->unless);
     cond_free(c->check);
     strv_free(&c->kinds);
@@ -79,6 +100,7 @@ void rule_free(rule *r) {
     free(r->title);
     free(r->description);
     free(r->remediation);
+    free(r->beyond_policy);
     strv_free(&r->references);
     strv_free(&r->policy);
     strv_free(&r->mcsb);
@@ -94,10 +116,19 @@ void rule_free(rule *r) {
 
 /* ---- walks ---- */
 
+/* The references inside a value: concat parts, keys, nested fields. */
+static int rval_walk(rval *v, cond_rval_fn fn, void *ctx) {
+    if (!v) return 0;
+    if ((v->kind == RV_PARAM || v->kind == RV_FACT) && fn(v, ctx) < 0) return -1;
+    for (size_t i = 0; i < v->nparts; i++)
+        if (rval_walk(&v->parts[i], fn, ctx) < 0) return -1;
+    return rval_walk(v->key, fn, ctx);
+}
+
 int cond_each_rval(rule_cond *c, cond_rval_fn fn, void *ctx) {
     if (!c) return 0;
-    if (c->operand.kind != RV_LITERAL && fn(&c->operand, ctx) < 0) return -1;
-    if (c->value.kind != RV_LITERAL && fn(&c->value, ctx) < 0) return -1;
+    if (rval_walk(&c->operand, fn, ctx) < 0 || rval_walk(&c->value, fn, ctx) < 0) return -1;
+    if (rval_walk(c->rel_key, fn, ctx) < 0) return -1;
     for (size_t i = 0; i < c->nkids; i++)
         if (cond_each_rval(c->kids[i], fn, ctx) < 0) return -1;
     rule_cond *subs[] = {c->where, c->applies_where, c->unless, c->check};
@@ -108,8 +139,28 @@ int cond_each_rval(rule_cond *c, cond_rval_fn fn, void *ctx) {
 
 void cond_collect_needs(const rule_cond *c, rule_strv *out) {
     if (!c) return;
-    if (c->kind == C_COUNT && c->src_type && !strv_has(out, c->src_type)) strv_push(out, c->src_type);
+    /* "*" (every object) is what the scan read anyway: nothing more to fetch */
+    if (c->kind == C_COUNT && c->src_type && strcmp(c->src_type, "*") != 0 && !strv_has(out, c->src_type))
+        strv_push(out, c->src_type);
     for (size_t i = 0; i < c->nkids; i++) cond_collect_needs(c->kids[i], out);
     const rule_cond *subs[] = {c->where, c->applies_where, c->unless, c->check};
     for (size_t i = 0; i < 4; i++) cond_collect_needs(subs[i], out);
+}
+
+/* ---- what a rule reads, for `rules show` ---- */
+
+typedef struct refs_ctx {
+    rule_strv *params, *facts;
+} refs_ctx;
+
+static int add_ref(rval *v, void *ctx) {
+    refs_ctx *rc = ctx;
+    rule_strv *into = v->kind == RV_PARAM ? rc->params : rc->facts;
+    if (into && !strv_has(into, v->name)) strv_push(into, v->name);
+    return 0;
+}
+
+void rule_refs(const rule *r, rule_strv *params, rule_strv *facts) {
+    refs_ctx rc = {params, facts};
+    cond_each_rval(r->body, add_ref, &rc);
 }

@@ -34,6 +34,7 @@ typedef struct rule {
     enum rule_severity severity;
     char *description; /* the risk */
     char *remediation;
+    char *beyond_policy; /* what the rule checks that the closest built-in policy does not; may be NULL */
     rule_strv references;
     rule_strv policy;       /* closest Azure Policy built-in GUIDs / ALZ names */
     rule_strv mcsb, cis;    /* control mappings */
@@ -74,6 +75,14 @@ int rule_pack_load_path(rule_pack **out, const char *path, lz_err *e);
 rule_pack *rule_pack_new(const char *name, const char *version);
 int rule_pack_add_buffer(rule_pack *p, const char *name, const char *data, size_t len, lz_err *e);
 const rule *rule_pack_find(const rule_pack *p, const char *id);
+/* Appends (without duplicates) the names of the parameters and topology
+ * facts r reads; either list may be NULL. */
+void rule_refs(const rule *r, rule_strv *params, rule_strv *facts);
+
+/* String lists: push copies s; has compares exactly; free empties v. */
+void strv_push(rule_strv *v, const char *s);
+bool strv_has(const rule_strv *v, const char *s);
+void strv_free(rule_strv *v);
 void rule_pack_free(rule_pack *p);
 
 #endif

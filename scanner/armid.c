@@ -19,6 +19,10 @@ static int seg_is(const char *p, size_t n, const char *lit) {
 int armid_parse(const char *id, size_t len, armid *out) {
     memset(out, 0, sizeof *out);
     if (len == 0 || id[0] != '/') return -1;
+    /* ARM never puts a NUL in an id; one that holds it is forged, and would
+     * end early as a C string (two objects, one fingerprint). Other control
+     * characters are kept: renderers escape them. */
+    if (memchr(id, '\0', len)) return -1;
 
     const char *segs[128];
     size_t lens[128];

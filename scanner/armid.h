@@ -26,7 +26,8 @@ typedef struct armid {
     armid_slice name;             /* last segment */
 } armid;
 
-/* Fills *out; returns 0, or -1 if id does not start with '/' or has an empty segment. */
+/* Fills *out; returns 0, or -1 if id does not start with '/', has an empty
+ * segment or holds a NUL. */
 int armid_parse(const char *id, size_t len, armid *out);
 
 /*

@@ -8,6 +8,7 @@
 
 #include "../common/atomic.h"
 #include "../output/out_rules.h"
+#include "../output/sanitize.h"
 #include "../rules/engine.h"
 #include "cli.h"
 
@@ -112,8 +113,21 @@ done:
     return code;
 }
 
+/* The path's rules as a scan would load them (on top of the built-in pack):
+ * every {param:} they use must be declared, by the built-in pack.yaml or
+ * the path's own. */
+static int lint_params(const char *path, lz_err *e) {
+    rule_pack *pack = NULL;
+    int rc = rule_pack_builtin(&pack, e);
+    if (rc == 0) rc = rule_pack_add_dir(pack, path, e);
+    if (rc == 0) rc = engine_check_params(pack, NULL, e);
+    rule_pack_free(pack);
+    return rc;
+}
+
 /* Loads each path as a standalone pack: every syntax, operator, path,
- * regex and duplicate-id error is reported with file:line:column. */
+ * regex and duplicate-id error is reported with file:line:column; then
+ * checks the parameters its rules use. */
 static int rules_lint(const rules_opts *o) {
     if (!o->nargs) {
         cli_error("rules lint needs at least one file or directory");
@@ -123,8 +137,10 @@ static int rules_lint(const rules_opts *o) {
     for (size_t i = 0; i < o->nargs; i++) {
         rule_pack *pack = NULL;
         lz_err e = {{0}};
-        if (rule_pack_load_path(&pack, o->args[i], &e) < 0) {
-            fprintf(stderr, "%s\n", e.msg);
+        if (rule_pack_load_path(&pack, o->args[i], &e) < 0 || lint_params(o->args[i], &e) < 0) {
+            char *msg = out_sanitize_dup(e.msg, 0, 0); /* quotes the rule file */
+            fprintf(stderr, "%s\n", msg);
+            free(msg);
             code = EXIT_USAGE;
         } else {
             printf("%s: %zu rule%s, no errors\n", o->args[i], pack->n, pack->n == 1 ? "" : "s");

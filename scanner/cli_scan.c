@@ -11,9 +11,13 @@
 #include "../common/atomic.h"
 #include "../output/out_json.h"
 #include "../output/out_text.h"
+#include "../output/tui.h"
 #include "../rules/engine.h"
 #include "cli.h"
+#include "cli_output.h"
+#include "cli_scan.h"
 #include "ingest.h"
+#include "live/cli_live.h"
 
 static const char scan_usage[] =
     "usage: lzscan scan --input PATH [--input PATH ...] [options]\n"
@@ -27,50 +31,52 @@ static const char scan_usage[] =
     "  -i, --input PATH        file or directory to read (repeatable, required)\n"
     "  -r, --rules DIR         add rules, or replace built-in ones by id (repeatable)\n"
     "  -p, --profile FILE      YAML profile: rule parameters and topology facts\n"
-    "  -f, --format FORMAT     text (default) or json\n"
-    "  -o, --output FILE       write the report to FILE (atomically) instead of stdout\n"
-    "      --fail-on SEVERITY  lowest severity that fails the run: critical, high,\n"
-    "                          medium or low (default: low, any failing finding)\n"
     "      --allow-partial     exit 0/1 even when data is missing (coverage gaps)\n"
     "      --no-color          never colour the text report (also: NO_COLOR set)\n"
+    "      --tui               open the interactive UI instead of printing a report\n"
     "  -q, --quiet             no warnings on stderr\n"
     "  -h, --help              this help\n"
-    "\n"
-    "exit status: 0 nothing failing at or above --fail-on; 1 failing findings;\n"
-    "2 usage or input error; 3 coverage gaps (unless --allow-partial).\n";
+    "\n";
 
 typedef struct scan_opts {
     char **inputs;
     size_t ninputs, capinputs;
     char **rules_dirs;
     size_t nrules, caprules;
-    const char *profile, *format, *output;
-    enum rule_severity fail_on;
-    int allow_partial, no_color, quiet;
+    const char *profile;
+    cli_out_opts out; /* outputs, exemptions, baseline, gate (cli_output.h) */
+    int allow_partial, no_color, quiet, tui;
+    live_opts live; /* live collection (no --input): scope, credential, endpoints */
 } scan_opts;
 
-enum { OPT_FAIL_ON = 256, OPT_ALLOW_PARTIAL, OPT_NO_COLOR };
+enum { OPT_ALLOW_PARTIAL = 256, OPT_NO_COLOR, OPT_TUI };
 
 static int parse_scan_opts(int argc, char **argv, scan_opts *o) {
     static const struct option longopts[] = {
         {"input", required_argument, NULL, 'i'},
         {"rules", required_argument, NULL, 'r'},
         {"profile", required_argument, NULL, 'p'},
-        {"format", required_argument, NULL, 'f'},
-        {"output", required_argument, NULL, 'o'},
-        {"fail-on", required_argument, NULL, OPT_FAIL_ON},
         {"allow-partial", no_argument, NULL, OPT_ALLOW_PARTIAL},
         {"no-color", no_argument, NULL, OPT_NO_COLOR},
+        {"tui", no_argument, NULL, OPT_TUI},
         {"quiet", no_argument, NULL, 'q'},
         {"help", no_argument, NULL, 'h'},
+        LIVE_LONGOPTS,
+        CLI_OUT_LONGOPTS,
         {NULL, 0, NULL, 0},
     };
-    o->format = "text";
-    o->fail_on = SEV_LOW;
     optind = 1;
     opterr = 0;
     int c;
     while ((c = getopt_long(argc, argv, ":i:r:p:f:o:qh", longopts, NULL)) != -1) {
+        if (c >= LIVE_OPT_BASE && c < LIVE_OPT_LAST) {
+            if (live_opt(&o->live, c, optarg) < 0) return -1;
+            continue;
+        }
+        if (cli_out_handles(c)) {
+            if (cli_out_opt(&o->out, c, optarg) < 0) return -1;
+            continue;
+        }
         switch (c) {
         case 'i':
             LZ_PUSH(o->inputs, o->ninputs, o->capinputs, optarg);
@@ -81,12 +87,6 @@ static int parse_scan_opts(int argc, char **argv, scan_opts *o) {
         case 'p':
             o->profile = optarg;
             break;
-        case 'f':
-            o->format = optarg;
-            break;
-        case 'o':
-            o->output = optarg;
-            break;
         case 'q':
             o->quiet = 1;
             break;
@@ -96,15 +96,14 @@ static int parse_scan_opts(int argc, char **argv, scan_opts *o) {
         case OPT_NO_COLOR:
             o->no_color = 1;
             break;
-        case OPT_FAIL_ON:
-            o->fail_on = rule_severity_parse(optarg);
-            if (o->fail_on == SEV_NONE) {
-                cli_error("--fail-on: \"%s\" is not a severity (critical, high, medium, low)", optarg);
-                return -1;
-            }
+        case OPT_TUI:
+            o->tui = 1;
             break;
         case 'h':
             fputs(scan_usage, stdout);
+            fputs(cli_out_usage, stdout);
+            fputs("\n", stdout);
+            fputs(live_opts_usage, stdout);
             return 1;
         case ':':
             cli_error("scan: option %s needs a value (see lzscan scan --help)", argv[optind - 1]);
@@ -118,23 +117,18 @@ static int parse_scan_opts(int argc, char **argv, scan_opts *o) {
         cli_error("scan: unexpected argument \"%s\" (inputs are given with --input)", argv[optind]);
         return -1;
     }
-    if (strcmp(o->format, "text") != 0 && strcmp(o->format, "json") != 0) {
-        cli_error("--format: \"%s\" is not a format (text, json)", o->format);
+    o->out.exemptions_optional = o->tui;
+    if (cli_out_check(&o->out) < 0) return -1;
+    if (o->ninputs && o->live.any) {
+        cli_error("scan: --input and the live collection options exclude each other");
         return -1;
     }
-    if (!o->ninputs) {
-        cli_error("scan: no --input given (see lzscan scan --help)");
+    if (!o->ninputs && !live_opts_scoped(&o->live)) {
+        cli_error(
+            "scan: no --input, --management-group, --subscription or --tenant (see lzscan scan --help)");
         return -1;
     }
     return 0;
-}
-
-static bool use_color(const scan_opts *o) {
-    if (o->no_color || o->output || strcmp(o->format, "text") != 0) return false;
-    const char *nc = getenv("NO_COLOR"), *term = getenv("TERM");
-    if (nc && *nc) return false; /* https://no-color.org */
-    if (term && strcmp(term, "dumb") == 0) return false;
-    return isatty(STDOUT_FILENO);
 }
 
 static void print_diagnostics(const inv *v, bool quiet) {
@@ -159,6 +153,7 @@ static int load_everything(const scan_opts *o, rule_pack **pack, profile **prof,
         return -1;
     if (engine_check_params(*pack, *prof, e) < 0) return -1;
     *v = inv_new();
+    if (!o->ninputs && cli_live_inventory((live_opts *)&o->live, *pack, *v, o->quiet, e) < 0) return -1;
     for (size_t i = 0; i < o->ninputs; i++)
         if (ingest_path(*v, o->inputs[i], e) < 0) return -1;
     inv_finalize(*v);
@@ -166,19 +161,40 @@ static int load_everything(const scan_opts *o, rule_pack **pack, profile **prof,
     return topo_infer(t, *v, *prof, e);
 }
 
-static int render(const scan_opts *o, const report *r, lz_err *e) {
-    lz_buf out = {0};
-    int rc =
-        strcmp(o->format, "json") == 0 ? out_json_report(r, &out, e) : out_text_report(r, &out, use_color(o));
-    if (rc == 0) rc = lz_write_atomic(o->output ? o->output : "-", out.data, out.len, e);
-    lz_buf_free(&out);
-    return rc;
+int scan_evaluate(const scan_source *src, scan_result *s, lz_err *e) {
+    scan_opts o = {.inputs = src->inputs,
+                   .ninputs = src->ninputs,
+                   .rules_dirs = src->rules_dirs,
+                   .nrules = src->nrules,
+                   .profile = src->profile};
+    if (src->live) o.live = *src->live;
+    memset(s, 0, sizeof *s);
+    time_t started = time(NULL);
+    if (load_everything(&o, &s->pack, &s->prof, &s->v, &s->t, e) < 0) return -1;
+    report_init(&s->r, s->pack, s->v);
+    s->have_report = true;
+    s->r.started = started;
+    s->r.inputs = src->inputs;
+    s->r.ninputs = src->ninputs;
+    s->r.profile_path = (char *)src->profile;
+    if (engine_run(s->pack, s->v, s->t, s->prof, &s->r, e) < 0) return -1;
+    s->r.finished = time(NULL);
+    report_sort(&s->r);
+    return 0;
 }
 
-static int scan_exit_code(const scan_opts *o, const report *r) {
-    const inv_gap *gaps;
-    if (inv_gaps(r->inv, &gaps) && !o->allow_partial) return EXIT_PARTIAL;
-    return report_failing_at_least(r, o->fail_on) ? EXIT_FINDINGS : EXIT_OK;
+void scan_result_free(scan_result *s) {
+    if (s->have_report) {
+        s->r.inputs = NULL; /* borrowed from the source */
+        s->r.ninputs = 0;
+        s->r.profile_path = NULL;
+        report_free(&s->r);
+    }
+    topo_free(s->t);
+    inv_free(s->v);
+    profile_free(s->prof);
+    rule_pack_free(s->pack);
+    memset(s, 0, sizeof *s);
 }
 
 int cli_scan(int argc, char **argv) {
@@ -187,46 +203,36 @@ int cli_scan(int argc, char **argv) {
     if (prc != 0) {
         free(o.inputs);
         free(o.rules_dirs);
+        live_opts_free(&o.live);
+        cli_out_opts_free(&o.out);
         return prc > 0 ? EXIT_OK : EXIT_USAGE;
     }
-    rule_pack *pack = NULL;
-    profile *prof = NULL;
-    inv *v = NULL;
-    topo *t = NULL;
+    scan_source src = {o.inputs, o.ninputs, o.rules_dirs, o.nrules, o.profile, &o.live};
+    o.live.quiet = o.quiet;
+    scan_result s;
     lz_err e = {{0}};
-    report r;
     int code = EXIT_USAGE;
-    time_t started = time(NULL);
-    if (load_everything(&o, &pack, &prof, &v, &t, &e) < 0) {
+    cli_out_env env = {o.allow_partial, o.quiet, o.no_color};
+    cli_out_state *st = NULL;
+    memset(&s, 0, sizeof s);
+    if (cli_out_load(&o.out, &st, &e) < 0 || scan_evaluate(&src, &s, &e) < 0) {
         cli_error("%s", e.msg);
-        goto done;
-    }
-    report_init(&r, pack, v);
-    r.started = started;
-    r.inputs = o.inputs;
-    r.ninputs = o.ninputs;
-    r.profile_path = (char *)o.profile;
-    if (engine_run(pack, v, t, prof, &r, &e) < 0) {
-        cli_error("%s", e.msg);
-    } else {
-        r.finished = time(NULL);
-        report_sort(&r);
-        print_diagnostics(v, o.quiet);
-        if (render(&o, &r, &e) < 0)
+    } else if (o.tui) {
+        tui_options to = {o.out.exemptions, o.no_color};
+        cli_out_annotate(&o.out, st, &s.r, &env);
+        if (tui_run(&s.r, &to, &e) < 0)
             cli_error("%s", e.msg);
         else
-            code = scan_exit_code(&o, &r);
+            code = cli_out_exit_code(&o.out, &s.r, &env);
+    } else {
+        print_diagnostics(s.v, o.quiet);
+        code = cli_out_finish(&o.out, st, &s.r, &env);
     }
-    r.inputs = NULL; /* borrowed from argv */
-    r.ninputs = 0;
-    r.profile_path = NULL;
-    report_free(&r);
-done:
-    topo_free(t);
-    inv_free(v);
-    profile_free(prof);
-    rule_pack_free(pack);
+    cli_out_state_free(st);
+    scan_result_free(&s);
+    cli_out_opts_free(&o.out);
     free(o.inputs);
     free(o.rules_dirs);
+    live_opts_free(&o.live);
     return code;
 }

@@ -157,8 +157,12 @@ static jv_t unflatten(ingest *g, jv_t obj) {
     jv_store *s = g->s;
     if (jv_kind(s, obj) != JV_OBJECT || jv_get(s, obj, "properties", 10) != JV_MISSING) return obj;
     size_t n = jv_len(s, obj), extra = 0, klen;
-    for (size_t i = 0; i < n; i++)
-        if (!envelope_key(jv_atom_str(s, jv_key_atom(s, obj, i), &klen), klen)) extra++;
+    for (size_t i = 0; i < n; i++) {
+        /* Two statements: argument evaluation order is unspecified, and klen
+         * must be set by jv_atom_str before it is read. */
+        const char *k = jv_atom_str(s, jv_key_atom(s, obj, i), &klen);
+        if (!envelope_key(k, klen)) extra++;
+    }
     if (!extra) return obj;
     jv_builder *b = jv_builder_new(s);
     jv_build_begin(b, JV_OBJECT);

@@ -137,12 +137,18 @@ static void append_key(lz_buf *b, const jv_store *s, jv_t obj, jv_t child, const
             k = jv_atom_str(s, jv_key_atom(s, obj, i), &klen);
             break;
         }
-    if (b->len) lz_buf_putc(b, '.');
-    if (strpbrk(k, ".[]' ")) {
-        lz_buf_puts(b, "['");
+    /* Quoted when a bare key would not compile back to the same step, with
+     * the quote the key does not hold (a key with both cannot be written),
+     * and then without a dot, as paths are written: tags['a.b']. */
+    if (!*k || strpbrk(k, ".[]'\" ")) {
+        char q = strchr(k, '\'') ? '"' : '\'';
+        lz_buf_putc(b, '[');
+        lz_buf_putc(b, q);
         lz_buf_puts(b, k);
-        lz_buf_puts(b, "']");
+        lz_buf_putc(b, q);
+        lz_buf_putc(b, ']');
     } else {
+        if (b->len) lz_buf_putc(b, '.');
         lz_buf_puts(b, k);
     }
 }

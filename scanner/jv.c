@@ -233,7 +233,8 @@ jv_t jv_get_atom(const jv_store *s, jv_t obj, jv_atom key) {
     if (kind_of(n) != JV_OBJECT) return JV_MISSING;
     jv_atom want = s->atoms[key].fold;
     size_t cnt = n->kind_n & COUNT_MASK;
-    for (size_t i = 0; i < cnt; i++) {
+    /* Backwards: of duplicate keys the last wins (see jv.h). */
+    for (size_t i = cnt; i-- > 0;) {
         uint32_t c = n->first + (uint32_t)i;
         if (s->atoms[s->nodes[c].key].fold == want) return c;
     }

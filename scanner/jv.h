@@ -9,6 +9,10 @@
  *
  * Object keys are looked up case-insensitively (ARM property names and
  * Azure Policy aliases are case-insensitive); the original spelling is kept.
+ * When an object has a key more than once (in any case), lookups return the
+ * last occurrence, as jq, Python and JavaScript do: the value a rule checks
+ * is the one those tools show for the same file. Every member is kept, so
+ * renderers of whole values still write them all.
  * Numbers keep their source text, so huge or precise numbers survive.
  */
 #ifndef JV_H

@@ -5,7 +5,9 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "../output/sanitize.h"
 #include "cli.h"
+#include "live/cli_live.h"
 
 static const char usage[] = "usage: lzscan <command> [options]\n"
                             "\n"
@@ -15,26 +17,38 @@ static const char usage[] = "usage: lzscan <command> [options]\n"
                             "commands:\n"
                             "  scan    evaluate the rule pack over exported configuration (--input)\n"
                             "  rules   list, show or lint rules\n"
+                            "  collect read a landing zone from Azure into a snapshot (--out)\n"
+                            "  tui     scan and explore the results in a terminal UI\n"
                             "\n"
                             "options:\n"
                             "  -h, --help      this help (and `lzscan <command> --help`)\n"
                             "  -V, --version   print the version\n";
 
+/* Diagnostics quote ids, names, paths and file contents, so they go through
+ * the terminal sanitizer: a hostile resource name must not drive the
+ * terminal (or forge a line) through stderr any more than through stdout. */
+static void diagnostic(const char *prefix, const char *fmt, va_list ap) {
+    lz_buf raw = {0}, line = {0};
+    lz_buf_vprintf(&raw, fmt, ap);
+    lz_buf_puts(&line, prefix);
+    out_sanitize(&line, lz_buf_cstr(&raw), raw.len, 0, 0);
+    lz_buf_putc(&line, '\n');
+    fwrite(line.data, 1, line.len, stderr);
+    lz_buf_free(&raw);
+    lz_buf_free(&line);
+}
+
 void cli_error(const char *fmt, ...) {
     va_list ap;
     va_start(ap, fmt);
-    fputs("lzscan: error: ", stderr);
-    vfprintf(stderr, fmt, ap);
-    fputc('\n', stderr);
+    diagnostic("lzscan: error: ", fmt, ap);
     va_end(ap);
 }
 
 void cli_warn(const char *fmt, ...) {
     va_list ap;
     va_start(ap, fmt);
-    fputs("lzscan: warning: ", stderr);
-    vfprintf(stderr, fmt, ap);
-    fputc('\n', stderr);
+    diagnostic("lzscan: warning: ", fmt, ap);
     va_end(ap);
 }
 
@@ -54,6 +68,8 @@ int main(int argc, char **argv) {
     }
     if (strcmp(cmd, "scan") == 0) return cli_scan(argc - 1, argv + 1);
     if (strcmp(cmd, "rules") == 0) return cli_rules(argc - 1, argv + 1);
+    if (strcmp(cmd, "collect") == 0) return cli_collect(argc - 1, argv + 1);
+    if (strcmp(cmd, "tui") == 0) return cli_tui(argc - 1, argv + 1);
     cli_error("unknown command \"%s\" (see lzscan --help)", cmd);
     return EXIT_USAGE;
 }

@@ -92,12 +92,10 @@ static int load_root(profile *p, ydoc *d, lz_err *e) {
     return load_section(p, yn_get(root, "facts"), "facts", &p->facts, e);
 }
 
-int profile_load(profile **out, const char *path, lz_err *e) {
-    *out = NULL;
-    ydoc *d;
-    if (ydoc_load_file(&d, path, e) < 0) return -1;
+/* Builds the profile from a loaded YAML file (freed here either way). */
+static int profile_from_doc(profile **out, const char *name, ydoc *d, lz_err *e) {
     profile *p = profile_new();
-    p->path = lz_strdup(path);
+    p->path = lz_strdup(name);
     int rc = load_root(p, d, e);
     ydoc_free(d);
     if (rc < 0) {
@@ -106,4 +104,18 @@ int profile_load(profile **out, const char *path, lz_err *e) {
     }
     *out = p;
     return 0;
+}
+
+int profile_load(profile **out, const char *path, lz_err *e) {
+    *out = NULL;
+    ydoc *d;
+    if (ydoc_load_file(&d, path, e) < 0) return -1;
+    return profile_from_doc(out, path, d, e);
+}
+
+int profile_load_buffer(profile **out, const char *name, const char *data, size_t len, lz_err *e) {
+    *out = NULL;
+    ydoc *d;
+    if (ydoc_load_buffer(&d, name, data, len, e) < 0) return -1;
+    return profile_from_doc(out, name, d, e);
 }

@@ -17,6 +17,8 @@
 #ifndef PROFILE_H
 #define PROFILE_H
 
+#include <stddef.h>
+
 #include "../common/lz.h"
 #include "jv.h"
 
@@ -26,6 +28,9 @@ typedef struct profile profile;
 profile *profile_new(void);
 /* Loads path; errors name path:line:column. */
 int profile_load(profile **out, const char *path, lz_err *e);
+/* Loads a profile from memory; name stands for the path in messages and in
+ * profile_path() (tests and fuzzing). */
+int profile_load_buffer(profile **out, const char *name, const char *data, size_t len, lz_err *e);
 void profile_free(profile *p);
 
 const jv_store *profile_store(const profile *p);

@@ -12,11 +12,18 @@
 #include "jpath.h"
 
 static const char *const fact_names[] = {
-    "hubVnetIds",           "hubFirewallPrivateIps", "connectivitySubscriptionIds",
-    "spokeVnetIds",         "spokeSubscriptionIds",  "hubDnsServers",
-    "hubPrivateDnsZoneIds", "tenantSubscriptions",   NULL,
+    "hubVnetIds",
+    "hubFirewallPrivateIps",
+    "connectivitySubscriptionIds",
+    "spokeVnetIds",
+    "spokeSubscriptionIds",
+    "hubDnsServers",
+    "hubPrivateDnsZoneIds",
+    "tenantSubscriptions",
+    "subscriptionTenants",
+    NULL,
 };
-enum { F_HUBS, F_FWIPS, F_CONN, F_SPOKES, F_SPOKESUBS, F_DNS, F_ZONES, F_TENANTS, F__COUNT };
+enum { F_HUBS, F_FWIPS, F_CONN, F_SPOKES, F_SPOKESUBS, F_DNS, F_ZONES, F_TENANTS, F_SUBTENANTS, F__COUNT };
 
 typedef struct strset {
     char **v;
@@ -31,6 +38,7 @@ struct topo {
     u32map spokesub; /* subscription atom (inventory store) -> 1 */
     jv_t fact[F__COUNT];
     const char *why[F__COUNT]; /* reason a fact is unknown */
+    char *why_owned;           /* a reason built at run time */
 };
 
 static void set_add(strset *set, const char *str) {
@@ -202,8 +210,9 @@ static void find_zones(topo *t, strset *zones) {
         if (u32map_get(&t->conn, inv_get(t->v, z[i])->subscription, NULL)) set_add(zones, ID(t, z[i]));
 }
 
-/* tags.tenantId -> subscriptions, from resources and containers. */
-static jv_t tenant_map(topo *t) {
+/* tags.tenantId -> subscriptions, from resources and containers; or, with
+ * by_subscription, the inverse: subscription -> tenantIds found in it. */
+static jv_t tenant_map(topo *t, bool by_subscription) {
     strset tenants = {0};
     strset *subs = NULL;
     size_t nsubs = 0, capsubs = 0;
@@ -211,13 +220,15 @@ static jv_t tenant_map(topo *t) {
         const inv_res *r = inv_get(t->v, i);
         const char *tenant = jv_get_str(S(t), jv_get(S(t), r->obj, "tags", 4), "tenantId");
         if (!tenant || !*tenant || !r->subscription) continue;
+        const char *key = by_subscription ? inv_str(t->v, r->subscription) : tenant;
+        const char *val = by_subscription ? tenant : inv_str(t->v, r->subscription);
         size_t k = 0;
-        while (k < tenants.n && strcasecmp(tenants.v[k], tenant) != 0) k++;
+        while (k < tenants.n && strcasecmp(tenants.v[k], key) != 0) k++;
         if (k == tenants.n) {
-            set_add(&tenants, tenant);
+            set_add(&tenants, key);
             LZ_PUSH(subs, nsubs, capsubs, ((strset){0}));
         }
-        set_add(&subs[k], inv_str(t->v, r->subscription));
+        set_add(&subs[k], val);
     }
     jv_builder *b = jv_builder_new(t->s);
     jv_build_begin(b, JV_OBJECT);
@@ -234,6 +245,24 @@ static jv_t tenant_map(topo *t) {
     set_free(&tenants);
     free(subs);
     return v;
+}
+
+/* The tenant maps span every subscription: objects that were not read (a
+ * gap of all types) could hold another tenant's tag, so they are unknown
+ * rather than computed over part of the tenant. */
+static void tenant_map_coverage(topo *t) {
+    const inv_gap *gaps;
+    size_t n = inv_gaps(t->v, &gaps);
+    for (size_t i = 0; i < n; i++) {
+        if (gaps[i].type[0]) continue;
+        free(t->why_owned);
+        t->why_owned =
+            lz_asprintf("the tenant map is incomplete: objects under %s were not read (coverage gap: %s)",
+                        gaps[i].scope[0] ? gaps[i].scope : "the input", gaps[i].reason);
+        t->fact[F_TENANTS] = t->fact[F_SUBTENANTS] = JV_MISSING;
+        t->why[F_TENANTS] = t->why[F_SUBTENANTS] = t->why_owned;
+        return;
+    }
 }
 
 static void set_fact(topo *t, int f, const strset *set, const char *why_empty) {
@@ -258,7 +287,7 @@ static int check_profile_facts(const profile *prof, lz_err *e) {
         return lz_errf(e,
                        "%s: facts.%s is not a topology fact (known: hubVnetIds, hubFirewallPrivateIps, "
                        "connectivitySubscriptionIds, spokeVnetIds, spokeSubscriptionIds, hubDnsServers, "
-                       "hubPrivateDnsZoneIds, tenantSubscriptions)",
+                       "hubPrivateDnsZoneIds, tenantSubscriptions, subscriptionTenants)",
                        where ? where : "profile", name);
     }
     return 0;
@@ -331,7 +360,9 @@ static void infer_facts(topo *t, const strset *hubs, const strset *spokes) {
         "no DNS server in the hub (no firewall DNS proxy, no DNS Private Resolver inbound endpoint); set "
         "facts.hubDnsServers in the profile");
     set_fact(t, F_ZONES, &zones, if_no_hub);
-    t->fact[F_TENANTS] = tenant_map(t);
+    t->fact[F_TENANTS] = tenant_map(t, false);
+    t->fact[F_SUBTENANTS] = tenant_map(t, true);
+    tenant_map_coverage(t);
     u32map_free(&scratch);
     strset *all[] = {&ips, &dns, &conn, &spokesubs, &zones};
     for (size_t i = 0; i < sizeof all / sizeof *all; i++) set_free(all[i]);
@@ -374,6 +405,7 @@ void topo_free(topo *t) {
     u32map_free(&t->role);
     u32map_free(&t->conn);
     u32map_free(&t->spokesub);
+    free(t->why_owned);
     free(t);
 }
 

@@ -14,7 +14,8 @@
  * Facts are exposed to rules by name as JSON values ({fact: NAME}):
  *   hubVnetIds, hubFirewallPrivateIps, connectivitySubscriptionIds,
  *   spokeVnetIds, spokeSubscriptionIds, hubDnsServers, hubPrivateDnsZoneIds,
- *   tenantSubscriptions (object tenantId -> [subscription ids])
+ *   tenantSubscriptions (object tenantId -> [subscription ids]),
+ *   subscriptionTenants (object subscription id -> [tenantIds], the inverse)
  * A fact that could not be inferred (no hub found) is unknown, with a reason.
  */
 #ifndef TOPOLOGY_H

@@ -181,8 +181,8 @@ static void test_rename_failure_cleans_up(void **state) {
     lz_err e = {{0}};
     assert_int_equal(lz_write_atomic(target, "data", 4, &e), -1);
     assert_non_null(strstr(e.msg, target));
-    assert_non_null(strstr(e.msg, "rename"));
-    assert_int_equal(entries(f->dir), 1); /* only target/, no temp file */
+    assert_non_null(strstr(e.msg, "is a directory")); /* refused before any temporary file exists */
+    assert_int_equal(entries(f->dir), 1);             /* only target/, no temp file */
     char *got = slurp(inner);
     assert_string_equal(got, "kept");
     free(got);
@@ -261,6 +261,34 @@ static void test_dash_is_stdout(void **state) {
     free(path);
 }
 
+/* `--output /dev/null` once renamed a regular file over the device node: a
+ * path that is not a regular file is written in place. A FIFO stands in for
+ * the device, so that a regression cannot break the machine running it. */
+static void test_special_file_written_in_place(void **state) {
+    fx *f = *state;
+    char *path = lz_asprintf("%s/fifo", f->dir);
+    assert_int_equal(mkfifo(path, 0600), 0);
+    pid_t pid = fork();
+    if (pid == 0) { /* the reader: exits 0 if it read exactly the payload */
+        char buf[64] = {0};
+        int fd = open(path, O_RDONLY);
+        ssize_t n = read(fd, buf, sizeof buf - 1);
+        _exit(n == 8 && strcmp(buf, "payload\n") == 0 ? 0 : 1);
+    }
+    assert_int_equal(lz_write_atomic(path, "payload\n", 8, NULL), 0);
+    int status;
+    waitpid(pid, &status, 0);
+    assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    struct stat st;
+    assert_int_equal(stat(path, &st), 0);
+    assert_true(S_ISFIFO(st.st_mode));
+    assert_int_equal(entries(f->dir), 1); /* no temporary file */
+    lz_err e;
+    assert_int_equal(lz_write_atomic(f->dir, "x", 1, &e), -1); /* a directory is an error */
+    assert_non_null(strstr(e.msg, "is a directory"));
+    free(path);
+}
+
 static void test_relative_path(void **state) {
     fx *f = *state;
     char cwd[4096];
@@ -287,6 +315,7 @@ int main(void) {
         cmocka_unit_test_setup_teardown(test_missing_dir, setup, teardown),
         cmocka_unit_test_setup_teardown(test_dash_is_stdout, setup, teardown),
         cmocka_unit_test_setup_teardown(test_relative_path, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_special_file_written_in_place, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -136,8 +136,9 @@ static void test_net009(void **state) {
     assert_int_equal(count(&x, "AIHUB-NET-009", RS_FAIL), 1);
     const finding *f = find(&x, "AIHUB-NET-009", "/storageAccounts/pending");
     assert_non_null(f);
-    /* both branches of the anyOf, and why the one private endpoint did not count */
-    assert_int_equal(f->nevidence, 3);
+    /* the three branches of the anyOf (embedded list, automatic and manual connections of private
+     * endpoints), and why its one connection did not count */
+    assert_int_equal(f->nevidence, 4);
     run_free(&x);
 }
 
@@ -170,29 +171,27 @@ static const char *rt002_input(const char *bgp, const char *nexthop) {
     return buf;
 }
 
+#define RT RG "/providers/Microsoft.Network/routeTables/rt"
+
 static void test_rt002(void **state) {
     (void)state;
     run x = {0};
     run_json(&x, rt002_input("true", "10.0.1.4"), NULL);
-    assert_int_equal(count(&x, "AIHUB-RT-002", RS_PASS), 1);
-    assert_int_equal(count(&x, "AIHUB-RT-002", RS_NOT_APPLICABLE), 2); /* the bastion subnet; the hub VNet */
+    assert_int_equal(count(&x, "AIHUB-RT-002", RS_PASS), 1); /* the route table snet-app uses */
+    /* the hub VNet; the spoke's subnets, judged through their route table (snet-app) or exempt */
+    assert_int_equal(count(&x, "AIHUB-RT-002", RS_NOT_APPLICABLE), 3);
     assert_int_equal(count(&x, "AIHUB-RT-002", RS_FAIL), 0);
     run_free(&x);
 
     run_json(&x, rt002_input("false", "10.9.9.9"), NULL);
-    const finding *f = find(&x, "AIHUB-RT-002", SPOKE "/subnets/snet-app");
+    const finding *f = find(&x, "AIHUB-RT-002", RT);
     assert_non_null(f);
     assert_int_equal(f->status, RS_FAIL);
     assert_int_equal(f->nevidence, 3); /* the count, why its route did not qualify, the BGP flag */
-    assert_string_equal(f->evidence[0].path,
-                        "properties.subnets[0].properties.routeTable.id -> properties.routes[*]");
+    assert_string_equal(f->evidence[0].path, "properties.routes[*]");
     assert_string_equal(f->evidence[0].expected, "count >= 1");
-    assert_string_equal(f->evidence[1].path,
-                        "properties.subnets[0].properties.routeTable.id -> properties.routes[0].properties."
-                        "nextHopIpAddress");
-    assert_string_equal(
-        f->evidence[2].path,
-        "properties.subnets[0].properties.routeTable.id -> properties.disableBgpRoutePropagation");
+    assert_string_equal(f->evidence[1].path, "properties.routes[0].properties.nextHopIpAddress");
+    assert_string_equal(f->evidence[2].path, "properties.disableBgpRoutePropagation");
     run_free(&x);
 
     /* The profile's hubFirewallPrivateIps replaces what topology found. */
@@ -307,15 +306,18 @@ static void test_report_order_and_gate(void **state) {
         if (a->rule->severity == b->rule->severity && strcmp(a->rule->id, b->rule->id) == 0)
             assert_true(strcasecmp(a->subject_id, b->subject_id) <= 0);
     }
-    assert_string_equal(x.r.findings[0].rule->id, "AIHUB-NET-001");
+    /* critical first, then by rule id: AIHUB-IAM-001 (no disableLocalAuth) before AIHUB-NET-001 */
+    assert_string_equal(x.r.findings[0].rule->id, "AIHUB-IAM-001");
     assert_non_null(strstr(x.r.findings[0].subject_id, "/accounts/a"));
     assert_non_null(strstr(x.r.findings[1].subject_id, "/accounts/B"));
-    assert_int_equal(report_failing_at_least(&x.r, SEV_CRITICAL), 2);
+    assert_string_equal(x.r.findings[2].rule->id, "AIHUB-NET-001");
+    assert_int_equal(report_failing_at_least(&x.r, SEV_CRITICAL), 4);
     assert_int_equal(report_failing_at_least(&x.r, SEV_LOW), report_total(&x.r, RS_FAIL));
     size_t all = 0;
     for (int s = 0; s < RS__COUNT; s++) all += report_total(&x.r, (enum result_status)s);
-    assert_true(all >= 8);                               /* 2 accounts x NET-001, NET-009, LOG-001, GOV-001 */
-    assert_int_equal(report_total(&x.r, RS_UNKNOWN), 4); /* PEs and diagnostic settings not collected */
+    assert_true(all >= 8); /* 2 accounts x NET-001, NET-009, LOG-001, GOV-001 */
+    /* PEs and diagnostic settings not collected */
+    assert_int_equal(report_total(&x.r, RS_UNKNOWN), 4);
     run_free(&x);
     assert_string_equal(result_status_name(RS_NOT_APPLICABLE), "notApplicable");
     assert_string_equal(result_status_name(RS_PASS), "pass");

@@ -197,7 +197,14 @@ static void test_invalid_utf8_repaired(void **state) {
                   "\"\xC3\xA9\xE2\x82\xAC\xF0\x9F\x98\x80\"");    /* é € 😀 */
     expect_escape("\xF4\x8F\xBF\xBF", 4, "\"\xF4\x8F\xBF\xBF\""); /* U+10FFFF is valid */
     expect_escape("\xE2\x80\xA8|\xE2\x80\xA9", 7, "\"\\u2028|\\u2029\"");
-    expect_escape("\xC2\x9B", 2, "\"\xC2\x9B\""); /* valid UTF-8 C1 is legal JSON */
+    /* Legal raw in JSON, but escaped so that a terminal showing the report
+     * does not act on a C1 CSI or reorder text around a bidi override. */
+    expect_escape("\xC2\x9B", 2, "\"\\u009b\"");
+    expect_escape("a\xE2\x80\xAE"
+                  "b\xE2\x81\xA6"
+                  "c",
+                  9, "\"a\\u202eb\\u2066c\"");
+    expect_escape("\xE2\x80\x8F", 3, "\"\xE2\x80\x8F\""); /* a bidi mark (RLM) is only a mark */
 }
 
 static uint64_t rng = 0x9E3779B97F4A7C15ull;

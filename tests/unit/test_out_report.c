@@ -167,7 +167,7 @@ static void test_json_fields(void **state) {
     fx *f = *state;
     char *text;
     yajl_val v = json_of(&f->r, &text);
-    assert_string_equal(str(v, "schemaVersion", NULL, NULL), "1.0.0");
+    assert_string_equal(str(v, "schemaVersion", NULL, NULL), OUT_JSON_SCHEMA_VERSION);
     assert_string_equal(str(v, "tool", "name", NULL), "lzscan");
     assert_string_equal(str(v, "tool", "version", NULL), LZSCAN_VERSION);
     assert_string_equal(str(v, "rulePack", "sha256", NULL), pack.sha256);

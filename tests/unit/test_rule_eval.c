@@ -803,16 +803,20 @@ static void test_coverage_gap(void **state) {
                        "\"type\":\"Microsoft.Insights/diagnosticSettings\",\"properties\":{}}]";
     const char *children = "{count: {children: Microsoft.Insights/diagnosticSettings}, equals: 1}";
     ts s = {0};
+    /* the object's own properties are known: it passes (whatever the engine reports about the gap's
+     * scope itself) */
     run_with_gap(&s, "{field: properties.a, equals: 1}", json, "/subscriptions/s1", "");
-    assert_int_equal(ts_only(&s), RS_PASS);
+    assert_int_equal(ts_n(&s, RS_PASS), 1);
+    assert_int_equal(ts_n(&s, RS_FAIL), 0);
     ts_free(&s);
     run_with_gap(&s, children, json, "/subscriptions/s1", "microsoft.insights/diagnosticsettings");
     const finding *f = ts_find(&s, "/things/a");
     assert_int_equal(f->status, RS_UNKNOWN);
     assert_non_null(strstr(f->message, "403"));
     ts_free(&s);
-    run_with_gap(&s, children, json, "/subscriptions/other", ""); /* elsewhere: no effect */
-    assert_int_equal(ts_only(&s), RS_PASS);
+    run_with_gap(&s, children, json, "/subscriptions/other", ""); /* elsewhere: no effect on the object */
+    assert_int_equal(ts_n(&s, RS_PASS), 1);
+    assert_int_equal(ts_n(&s, RS_FAIL), 0);
     ts_free(&s);
 }
 

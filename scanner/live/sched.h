@@ -1,0 +1,147 @@
+/*
+ * sched.h - runs ARM and Resource Graph calls: authorisation, pacing,
+ * retries and statistics, many calls in flight on one thread.
+ *
+ * A call is queued with live_submit and completes exactly once, through its
+ * done callback, with the final response (2xx, a status that is not worth
+ * retrying, or the last failure once retries are spent). Callbacks may
+ * submit more calls (next pages, child lists). live_run returns when
+ * nothing is queued or in flight.
+ *
+ * What the scheduler does for every call:
+ *   - adds "Authorization: Bearer" (refreshed 5 minutes before expiry; on a
+ *     401 the token is refreshed once and the call retried once);
+ *   - Resource Graph: never sends while x-ms-user-quota-remaining says the
+ *     quota is spent, until x-ms-user-quota-resets-after has passed; while
+ *     the quota is unknown, one query at a time;
+ *   - ARM: a token bucket per subscription (250, refill 25/s by default),
+ *     lowered to x-ms-ratelimit-remaining-subscription-reads / -tenant-reads;
+ *   - 429: waits Retry-After (else backoff) and retries, bounded;
+ *   - 5xx, 408, timeouts, resets, truncated bodies (a 2xx whose body is not
+ *     complete JSON): exponential backoff with jitter, bounded attempts.
+ *
+ * Ownership: the scheduler owns a call from live_submit; it frees it after
+ * the done callback returns.
+ */
+#ifndef LIVE_SCHED_H
+#define LIVE_SCHED_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "../../common/lz.h"
+#include "auth.h"
+#include "http.h"
+#include "pace.h"
+#include "strmap.h"
+
+typedef struct live_tuning {
+    int max_attempts;        /* sends per call for 5xx/transport failures: 6 */
+    int max_throttled;       /* 429 answers tolerated per call: 12 */
+    double backoff_base_ms;  /* 500 */
+    double backoff_cap_ms;   /* 30000 */
+    double arm_bucket_cap;   /* 250 */
+    double arm_bucket_rate;  /* 25 per second */
+    double quota_margin_ms;  /* added to quota resets (clock skew): 100 */
+    long timeout_ms;         /* per request: 120000 */
+    long connect_timeout_ms; /* 10000 */
+    long max_connections;    /* 16 */
+} live_tuning;
+
+/* Defaults, then the LZSCAN_* tuning variables documented in docs/live.md
+ * (LZSCAN_HTTP_TIMEOUT_MS, LZSCAN_MAX_ATTEMPTS, LZSCAN_BACKOFF_MS,
+ * LZSCAN_ARM_BUCKET=cap:rate, LZSCAN_MAX_CONNECTIONS). */
+void live_tuning_init(live_tuning *t);
+
+typedef struct live_stats {
+    uint64_t token;     /* token requests (first attempts) */
+    uint64_t arg;       /* Resource Graph requests (first attempts) */
+    uint64_t arm;       /* ARM requests (first attempts) */
+    uint64_t retries;   /* every re-send, whatever the API */
+    uint64_t throttled; /* 429 answers */
+    uint64_t refreshed; /* tokens refreshed after a 401 */
+    uint64_t objects, pages;
+    double waited_ms; /* time spent waiting on throttling with nothing else to do */
+} live_stats;
+
+enum live_api { LIVE_ARM = 0, LIVE_ARG };
+
+typedef struct live_ctx live_ctx;
+typedef struct live_call live_call;
+typedef void (*live_done_fn)(live_ctx *L, live_call *c, void *ctx);
+
+struct live_call {
+    enum live_api api;
+    const char *method;
+    char *url;
+    char *body;
+    char bucket[48]; /* lower-cased subscription GUID; "" = tenant level */
+    live_done_fn done;
+    void *ctx;
+    /* the outcome, valid in done */
+    bool ok;                /* a 2xx response with a complete JSON body */
+    http_response *resp;    /* the last response */
+    char error[LZ_ERR_MAX]; /* when !ok: "GET /path: HTTP 403 AuthorizationFailed: ..." */
+    int attempts;
+    /* private */
+    int failures_, throttles_, unauthorized_;
+    bool refreshed_;
+    unsigned token_gen_, refresh_gen_;
+    double not_before_;
+    char *auth_header_;
+    char *hdrs_[4];
+    http_request req_;
+    live_ctx *owner_;
+};
+
+struct live_ctx {
+    http_client *http;
+    auth *auth;
+    live_tuning t;
+    live_stats st;
+    bool verbose;  /* one line per call on stderr */
+    bool progress; /* a progress line on stderr */
+    FILE *log;     /* stderr */
+    /* work estimate for the progress line's ETA */
+    uint64_t work_total, work_done;
+    /* private */
+    live_call **queue_;
+    size_t nqueue_, capqueue_;
+    size_t inflight_, inflight_arg_;
+    double arg_not_before_, arg_reset_at_;
+    double arg_remaining_; /* -1 unknown */
+    live_map bucket_index_;
+    struct live_bucket *buckets_;
+    size_t nbuckets_, capbuckets_;
+    bool fatal_;
+    lz_err fatal_err_;
+    double started_ms_, progress_ms_;
+    int progress_len_;
+};
+
+void live_ctx_init(live_ctx *L, http_client *h, auth *a, const live_tuning *t);
+void live_ctx_free(live_ctx *L);
+
+/* A new call; method "GET" or "POST" (static string), url and body copied. */
+live_call *live_call_new(enum live_api api, const char *method, const char *url, const char *body,
+                         const char *bucket, live_done_fn done, void *ctx);
+void live_submit(live_ctx *L, live_call *c);
+/* Runs until idle. Returns -1 when a call could not be authorised (no
+ * token): every queued call is then completed as failed. */
+int live_run(live_ctx *L, lz_err *e);
+
+/* Calls queued and not yet sent (for callers that feed work in windows). */
+size_t live_pending(const live_ctx *L);
+
+/* Monotonic milliseconds. */
+double live_now_ms(void);
+
+/* Logs a token request made by auth (auth_config.log). ctx is the live_ctx. */
+void live_log_token_request(void *ctx, const char *method, const char *url, const http_response *r,
+                            int attempt);
+
+/* Clears the progress line (before printing anything else to stderr). */
+void live_progress_clear(live_ctx *L);
+
+#endif
