@@ -14,6 +14,12 @@ python3 "$E2E/compare_expected.py" "$TMP/out" "$FIX/contoso-drifted/expected.jso
 run 1 "$LZSCAN" scan --input "$FIX/fabrikam-export" --format json
 python3 "$E2E/compare_expected.py" "$TMP/out" "$FIX/fabrikam-export/expected.json" || fail "fabrikam-export differs from expected.json"
 
+# A second independent export, written for the full pack from the catalog alone (with the operator's
+# profile naming the central workspace).
+run 1 "$LZSCAN" scan --input "$FIX/northwind-export" --profile "$FIX/northwind-export/northwind.profile.yaml" \
+    --format json
+python3 "$E2E/compare_expected.py" "$TMP/out" "$FIX/northwind-export/expected.json" || fail "northwind-export differs from expected.json"
+
 # Input order must not change the result (files given one by one, reversed).
 files=$(find "$FIX/contoso-drifted" \( -name '*.json' -o -name '*.ndjson' \) ! -name expected.json | sort -r)
 args=""

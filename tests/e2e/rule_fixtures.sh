@@ -26,6 +26,26 @@ for rid in rules:
         if need not in statuses:
             print("%s: no %s case under tests/rules/%s" % (rid, need, rid))
             bad = True
+# The false-positive traps the pack must survive (issue 3): each set by at least one case, and that case
+# is compliant (pass / notApplicable) -- except a metrics-only diagnostic setting, which is a violation.
+traps = {}
+for root, _dirs, files in os.walk(sys.argv[2]):
+    if "expected.json" in files:
+        for c in json.load(open(os.path.join(root, "expected.json")))["cases"]:
+            for t in c.get("trap", "").split("; "):
+                if t:
+                    traps.setdefault(t, set()).add(c["status"])
+for trap, want in [("private endpoint present with public access disabled", {"pass"}),
+                   ("allLogs category group", {"pass"}), ("audit category group", {"pass"}),
+                   ("lower-case disabled on AI Search", {"pass"}),
+                   ("Microsoft.Keyvault vs Microsoft.KeyVault", {"pass"}),
+                   ("GatewaySubnet without route table", {"notApplicable"}),
+                   ("AzureFirewallSubnet without route table", {"notApplicable"}),
+                   ("hub-to-spoke peerings", {"notApplicable"}), ("tag keys in other casing", {"pass"}),
+                   ("diagnostic setting that only sends metrics", {"fail"})]:
+    if traps.get(trap) != want:
+        print("trap %r: cases %s, expected only %s" % (trap, sorted(traps.get(trap, [])), sorted(want)))
+        bad = True
 sys.exit(1 if bad else 0)
 PY
 
