@@ -197,6 +197,23 @@ void scan_result_free(scan_result *s) {
     memset(s, 0, sizeof *s);
 }
 
+/* A live scan into the TUI: the collector's progress on the TUI's progress
+ * screen (never the stderr line, which would draw over it). */
+static void tui_live_progress(const live_progress_info *p, void *ctx) {
+    uint64_t total = p->work_total, done = p->work_done > total || p->final ? total : p->work_done;
+    tui_progress_stats ts = {.phase = p->final ? "collected; evaluating the rules" : p->phase,
+                             .pages = p->pages,
+                             .requests = p->requests,
+                             .retries = p->retries,
+                             .throttled = p->throttled,
+                             .objects = p->objects,
+                             .gaps = p->gaps,
+                             .throttle_wait_ms = p->waited_ms,
+                             .work_done = done,
+                             .work_total = total};
+    tui_progress_update(ctx, &ts);
+}
+
 int cli_scan(int argc, char **argv) {
     scan_opts o = {0};
     int prc = parse_scan_opts(argc, argv, &o);
@@ -215,10 +232,22 @@ int cli_scan(int argc, char **argv) {
     cli_out_env env = {o.allow_partial, o.quiet, o.no_color};
     cli_out_state *st = NULL;
     memset(&s, 0, sizeof s);
-    if (cli_out_load(&o.out, &st, &e) < 0 || scan_evaluate(&src, &s, &e) < 0) {
+    tui_options to = {o.out.exemptions, o.no_color};
+    tui_progress *prog = NULL;
+    int loaded = cli_out_load(&o.out, &st, &e);
+    /* Live into the TUI: the progress screen while collecting (with --verbose
+     * the call log goes to stderr instead, with the progress line). */
+    if (loaded == 0 && o.tui && !o.ninputs && !o.live.verbose) {
+        prog = tui_progress_begin(&to, &e);
+        if (!prog) loaded = -1;
+        o.live.progress = tui_live_progress;
+        o.live.progress_ctx = prog;
+    }
+    if (loaded < 0 || scan_evaluate(&src, &s, &e) < 0) {
+        tui_progress_end(prog);
         cli_error("%s", e.msg);
     } else if (o.tui) {
-        tui_options to = {o.out.exemptions, o.no_color};
+        tui_progress_end(prog);
         cli_out_annotate(&o.out, st, &s.r, &env);
         if (tui_run(&s.r, &to, &e) < 0)
             cli_error("%s", e.msg);

@@ -70,6 +70,7 @@ typedef struct collector {
     bool write_failed;
     lz_err write_err;
     char started[32], finished[32];
+    char phase[80]; /* what C->L.phase points at while a query runs */
 } collector;
 
 typedef struct child_job {
@@ -89,6 +90,7 @@ static void add_gap(collector *C, const char *scope, const char *type, const cha
         lz_lower(g.scope, strlen(g.scope));
         lz_lower(g.type, strlen(g.type));
         LZ_PUSH(C->gaps, C->ngaps, C->capgaps, g);
+        C->L.gaps = C->ngaps;
     }
     free(key);
 }
@@ -159,6 +161,8 @@ static int run_query(collector *C, const char *table, char *const *types, size_t
                      lz_err *e) {
     qstat *q = new_qstat(C, table, types, ntypes);
     size_t qi = C->nqueries - 1;
+    snprintf(C->phase, sizeof C->phase, "resource graph: %s", table);
+    C->L.phase = C->phase;
     arg_sink sink = {0};
     sink.row = on_row;
     sink.str = watch_refs ? on_string : NULL;
@@ -299,7 +303,8 @@ static int run_children(collector *C, lz_err *e) {
         C->cstats[C->parents[i].child].parents++;
         planned += paths_for(&C->parents[i], C->plan.children[C->parents[i].child].def);
     }
-    C->L.work_total += planned;
+    C->L.work_total = C->L.work_done + planned; /* the calls so far count as done work */
+    C->L.phase = "child lists";
     refill(C);
     return live_run(&C->L, e);
 }
@@ -501,6 +506,9 @@ static int setup(collector *C, const live_opts *o, lz_err *e) {
     C->L.verbose = o->verbose;
     const char *ci = getenv("CI");
     C->L.progress = !o->quiet && isatty(STDERR_FILENO) && !(ci && *ci);
+    C->L.progress_fn = o->progress; /* then never the stderr line */
+    C->L.progress_ctx = o->progress_ctx;
+    C->L.phase = "credential";
     auth_config ac = {o->auth,           C->ep.authority,        C->ep.arm, C->ep.imds, o->tenant, 0,
                       t.backoff_base_ms, live_log_token_request, &C->L};
     ac.max_attempts = t.max_attempts;
@@ -513,6 +521,10 @@ static int setup(collector *C, const live_opts *o, lz_err *e) {
 
 static void teardown(collector *C) {
     if (C->have_ctx) {
+        if (C->L.progress_fn) {
+            C->L.phase = "done";
+            live_progress_tick(&C->L, true);
+        }
         live_progress_clear(&C->L);
         live_ctx_free(&C->L);
     }
@@ -546,6 +558,7 @@ static int collect_all(collector *C, const rule_pack *pack, lz_err *e) {
     C->cstats = lz_calloc(C->plan.nchildren + 1, sizeof *C->cstats);
     for (size_t i = 0; i < C->plan.nchildren; i++) C->cstats[i].def = C->plan.children[i].def;
     scope_out so = {on_row, on_gap, C};
+    C->L.phase = "scope: management groups and subscriptions";
     int rc = live_scope_resolve(&C->L, C->ep.arm, C->o, &so, &C->scope, e);
     if (rc == 0) rc = run_tables(C, e);
     if (rc == 0) rc = run_children(C, e);

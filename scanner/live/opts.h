@@ -15,6 +15,7 @@
 
 #include "../../common/lz.h"
 #include "auth.h"
+#include "progress.h"
 
 typedef struct live_strs {
     const char **v;
@@ -31,6 +32,10 @@ typedef struct live_opts {
     const char *ca_bundle;     /* --ca-bundle, else SSL_CERT_FILE */
     bool verbose, quiet;
     bool any; /* a live option was given */
+    /* Not an option: set by a caller that shows progress itself (the TUI);
+     * the stderr progress line is then never printed (progress.h). */
+    live_progress_fn progress;
+    void *progress_ctx;
 } live_opts;
 
 enum {

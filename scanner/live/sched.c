@@ -135,11 +135,31 @@ void live_progress_clear(live_ctx *L) {
     }
 }
 
-static void progress(live_ctx *L, bool force) {
-    if (!L->progress) return;
+static void report_progress(live_ctx *L, bool final) {
+    const live_stats *s = &L->st;
+    live_progress_info p = {L->phase ? L->phase : "",
+                            s->token + s->arg + s->arm + s->retries,
+                            s->pages,
+                            s->objects,
+                            s->retries,
+                            s->throttled,
+                            L->gaps,
+                            s->waited_ms,
+                            L->work_done,
+                            L->work_total,
+                            final};
+    L->progress_fn(&p, L->progress_ctx);
+}
+
+void live_progress_tick(live_ctx *L, bool final) {
+    if (!L->progress && !L->progress_fn) return;
     double now = live_now_ms();
-    if (!force && now - L->progress_ms_ < 250) return;
+    if (!final && now - L->progress_ms_ < (L->progress_fn ? LIVE_PROGRESS_EVERY_MS : 250)) return;
     L->progress_ms_ = now;
+    if (L->progress_fn) {
+        report_progress(L, final);
+        return;
+    }
     const live_stats *s = &L->st;
     char eta[32] = "";
     if (L->work_total > L->work_done && L->work_done > 0) {
@@ -449,17 +469,19 @@ int live_run(live_ctx *L, lz_err *e) {
     while (L->nqueue_ || L->inflight_) {
         if (L->fatal_) fail_all(L);
         double next = dispatch(L);
-        progress(L, false);
+        live_progress_tick(L, false);
         if (L->inflight_) {
             long wait = (long)ceil(next < 100 ? next : 100);
             http_poll(L->http, wait < 1 ? 1 : wait);
         } else if (L->nqueue_) {
-            double t0 = live_now_ms();
-            usleep((useconds_t)((next < 1 ? 1 : next > 1000 ? 1000 : next) * 1000));
+            double t0 = live_now_ms(), cap = L->progress_fn ? LIVE_PROGRESS_EVERY_MS : 1000;
+            usleep((useconds_t)((next < 1 ? 1 : next > cap ? cap : next) * 1000));
             L->st.waited_ms += live_now_ms() - t0; /* nothing in flight: throttling holds everything */
         }
     }
-    progress(L, true);
+    /* the stderr line is brought up to date at the end of every run; a
+     * callback gets its final report from the collector */
+    live_progress_tick(L, !L->progress_fn);
     if (L->fatal_) {
         *e = L->fatal_err_;
         L->fatal_ = false;

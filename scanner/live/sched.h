@@ -34,6 +34,7 @@
 #include "auth.h"
 #include "http.h"
 #include "pace.h"
+#include "progress.h"
 #include "strmap.h"
 
 typedef struct live_tuning {
@@ -101,8 +102,13 @@ struct live_ctx {
     live_tuning t;
     live_stats st;
     bool verbose;  /* one line per call on stderr */
-    bool progress; /* a progress line on stderr */
+    bool progress; /* a progress line on stderr (ignored when progress_fn is set) */
     FILE *log;     /* stderr */
+    /* instead of the line: called at most every LIVE_PROGRESS_EVERY_MS (progress.h) */
+    live_progress_fn progress_fn;
+    void *progress_ctx;
+    const char *phase; /* static string, for progress_fn */
+    uint64_t gaps;     /* coverage gaps so far, kept by the collector, for progress_fn */
     /* work estimate for the progress line's ETA */
     uint64_t work_total, work_done;
     /* private */
@@ -140,6 +146,11 @@ double live_now_ms(void);
 /* Logs a token request made by auth (auth_config.log). ctx is the live_ctx. */
 void live_log_token_request(void *ctx, const char *method, const char *url, const http_response *r,
                             int attempt);
+
+/* Reports progress now if due (progress_fn: LIVE_PROGRESS_EVERY_MS since
+ * the last report; the stderr line: 250 ms); final reports regardless and
+ * marks the snapshot final. live_run calls it itself. */
+void live_progress_tick(live_ctx *L, bool final);
 
 /* Clears the progress line (before printing anything else to stderr). */
 void live_progress_clear(live_ctx *L);
