@@ -13,6 +13,7 @@ enum { EXIT_OK = 0, EXIT_FINDINGS = 1, EXIT_USAGE = 2, EXIT_PARTIAL = 3 };
 int cli_scan(int argc, char **argv);
 int cli_rules(int argc, char **argv);
 int cli_tui(int argc, char **argv);
+int cli_merge(int argc, char **argv); /* cli_merge.c: join snapshots */
 
 /* Diagnostics on stderr, prefixed "lzscan: ". */
 void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

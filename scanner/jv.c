@@ -133,7 +133,7 @@ jv_atom jv_intern(jv_store *s, const char *str, size_t len) {
     if (len == 0) return 0;
     if (len > UINT32_MAX) len = UINT32_MAX; /* ingest caps strings far below this */
     uint32_t h = hash_bytes(str, len);
-    size_t slot;
+    size_t slot = 0; /* set by find_atom on a miss; gcc -O3 cannot see that */
     jv_atom found = find_atom(s, str, len, h, &slot);
     if (found != (jv_atom)-1) return found;
 

@@ -19,6 +19,7 @@ static const char usage[] = "usage: lzscan <command> [options]\n"
                             "  rules   list, show or lint rules\n"
                             "  collect read a landing zone from Azure into a snapshot (--out)\n"
                             "  tui     scan and explore the results in a terminal UI\n"
+                            "  merge   join snapshots collected in parts (--out)\n"
                             "\n"
                             "options:\n"
                             "  -h, --help      this help (and `lzscan <command> --help`)\n"
@@ -70,6 +71,7 @@ int main(int argc, char **argv) {
     if (strcmp(cmd, "rules") == 0) return cli_rules(argc - 1, argv + 1);
     if (strcmp(cmd, "collect") == 0) return cli_collect(argc - 1, argv + 1);
     if (strcmp(cmd, "tui") == 0) return cli_tui(argc - 1, argv + 1);
+    if (strcmp(cmd, "merge") == 0) return cli_merge(argc - 1, argv + 1);
     cli_error("unknown command \"%s\" (see lzscan --help)", cmd);
     return EXIT_USAGE;
 }

@@ -212,38 +212,64 @@ static void find_zones(topo *t, strset *zones) {
 
 /* tags.tenantId -> subscriptions, from resources and containers; or, with
  * by_subscription, the inverse: subscription -> tenantIds found in it. */
+/* One key of a tenant map and its values, deduplicated by atom. */
+typedef struct keyvals {
+    jv_atom key;
+    jv_atom *vals;
+    size_t n, cap;
+    u32map seen;
+} keyvals;
+
+/*
+ * tags.tenantId -> subscriptions (or, by_subscription, the reverse), from
+ * resources and containers. Keys and values are the inventory's interned
+ * atoms, looked up in hash maps: a million objects over thousands of
+ * subscriptions must not compare strings pairwise (the benchmark showed it).
+ */
 static jv_t tenant_map(topo *t, bool by_subscription) {
-    strset tenants = {0};
-    strset *subs = NULL;
-    size_t nsubs = 0, capsubs = 0;
+    keyvals *keys = NULL;
+    size_t nkeys = 0, capkeys = 0;
+    u32map slot_of = {0};
+    const jv_store *is = S(t);
     for (inv_idx i = 0; i < inv_count(t->v); i++) {
         const inv_res *r = inv_get(t->v, i);
-        const char *tenant = jv_get_str(S(t), jv_get(S(t), r->obj, "tags", 4), "tenantId");
-        if (!tenant || !*tenant || !r->subscription) continue;
-        const char *key = by_subscription ? inv_str(t->v, r->subscription) : tenant;
-        const char *val = by_subscription ? tenant : inv_str(t->v, r->subscription);
-        size_t k = 0;
-        while (k < tenants.n && strcasecmp(tenants.v[k], key) != 0) k++;
-        if (k == tenants.n) {
-            set_add(&tenants, key);
-            LZ_PUSH(subs, nsubs, capsubs, ((strset){0}));
+        jv_t tag = jv_get(is, jv_get(is, r->obj, "tags", 4), "tenantId", 8);
+        jv_atom tenant = jv_kind(is, tag) == JV_STRING ? jv_str_atom(is, tag) : 0;
+        if (!tenant || !r->subscription) continue;
+        jv_atom key = by_subscription ? r->subscription : jv_atom_fold(is, tenant);
+        jv_atom val = by_subscription ? tenant : r->subscription;
+        uint32_t k;
+        if (!u32map_get(&slot_of, key, &k)) {
+            /* the first spelling of a tenant names it */
+            LZ_PUSH(keys, nkeys, capkeys, ((keyvals){by_subscription ? key : tenant, NULL, 0, 0, {0}}));
+            k = (uint32_t)(nkeys - 1);
+            u32map_put(&slot_of, key, k);
         }
-        set_add(&subs[k], val);
+        keyvals *kv = &keys[k];
+        jv_atom dedupe = by_subscription ? jv_atom_fold(is, val) : val;
+        if (u32map_get(&kv->seen, dedupe, NULL)) continue;
+        u32map_put(&kv->seen, dedupe, 1);
+        LZ_PUSH(kv->vals, kv->n, kv->cap, val);
     }
     jv_builder *b = jv_builder_new(t->s);
     jv_build_begin(b, JV_OBJECT);
-    for (size_t k = 0; k < tenants.n; k++) {
-        jv_build_key(b, tenants.v[k], strlen(tenants.v[k]));
+    for (size_t k = 0; k < nkeys; k++) {
+        size_t len;
+        const char *key = jv_atom_str(is, keys[k].key, &len);
+        jv_build_key(b, key, len);
         jv_build_begin(b, JV_ARRAY);
-        for (size_t j = 0; j < subs[k].n; j++)
-            jv_build_scalar(b, JV_STRING, subs[k].v[j], strlen(subs[k].v[j]));
+        for (size_t j = 0; j < keys[k].n; j++) {
+            const char *v = jv_atom_str(is, keys[k].vals[j], &len);
+            jv_build_scalar(b, JV_STRING, v, len);
+        }
         jv_build_end(b);
-        set_free(&subs[k]);
+        free(keys[k].vals);
+        u32map_free(&keys[k].seen);
     }
     jv_t v = jv_build_end(b);
     jv_builder_free(b);
-    set_free(&tenants);
-    free(subs);
+    u32map_free(&slot_of);
+    free(keys);
     return v;
 }
 
