@@ -7,6 +7,7 @@
 
 #include "../output/sanitize.h"
 #include "cli.h"
+#include "cli_evidence.h"
 #include "live/cli_live.h"
 
 static const char usage[] = "usage: lzscan <command> [options]\n"
@@ -19,6 +20,7 @@ static const char usage[] = "usage: lzscan <command> [options]\n"
                             "  rules   list, show or lint rules\n"
                             "  collect read a landing zone from Azure into a snapshot (--out)\n"
                             "  tui     scan and explore the results in a terminal UI\n"
+                            "  evidence write a signed compliance evidence bundle (--out); verify, diff\n"
                             "  merge   join snapshots collected in parts (--out)\n"
                             "\n"
                             "options:\n"
@@ -72,6 +74,8 @@ int main(int argc, char **argv) {
     if (strcmp(cmd, "collect") == 0) return cli_collect(argc - 1, argv + 1);
     if (strcmp(cmd, "tui") == 0) return cli_tui(argc - 1, argv + 1);
     if (strcmp(cmd, "merge") == 0) return cli_merge(argc - 1, argv + 1);
+    int ev = cli_evidence_dispatch(cmd, argc - 1, argv + 1); /* evidence, verify, diff */
+    if (ev >= 0) return ev;
     cli_error("unknown command \"%s\" (see lzscan --help)", cmd);
     return EXIT_USAGE;
 }

@@ -7,7 +7,7 @@ PKGS="build-essential cmake pkg-config git ca-certificates
       libyajl-dev libyaml-dev libpcre2-dev libssl-dev libcurl4-openssl-dev
       libncurses-dev libcmocka-dev
       python3 python3-jsonschema python3-rfc3987 jq tmux clang libclang-rt-14-dev
-      openssl valgrind"
+      openssl valgrind chromium"
 
 missing=""
 for p in $PKGS; do

@@ -3,7 +3,7 @@
 # (phase, pages, requests, retries, 429s, throttling wait, coverage gaps) on
 # its progress screen, never the stderr progress line, then opens the results
 # on the dashboard; q gives the terminal back. The fake ARM server answers the
-# first Resource Graph query 429 (Retry-After 2) and is slow on the second, so
+# first Resource Graph query 429 (Retry-After 4) and is slow on the second, so
 # the progress screen stays up for a few seconds; ARM calls in one subscription
 # are 403 (coverage gaps).
 . "$(dirname "$0")/e2e.inc"
@@ -15,8 +15,8 @@ trap 'for p in $FAKEARM_PIDS; do kill "$p" 2>/dev/null || true; done; cleanup' E
 SUB_B=5b1e0f3c-4b00-4000-8000-00000000000b
 fakearm_start slow '{"client_secret": "'"$SECRET"'", "page_size": 20,
   "forbidden_arm_subscriptions": ["'$SUB_B'"],
-  "faults": [{"match": {"api": "arg", "nth": 1}, "action": "429", "retry_after": 2},
-             {"match": {"api": "arg", "nth": 3}, "action": "slow", "delay": 1.2}]}'
+  "faults": [{"match": {"api": "arg", "nth": 1}, "action": "429", "retry_after": 4},
+             {"match": {"api": "arg", "nth": 3}, "action": "slow", "delay": 3}]}'
 use_secret
 
 # Without a terminal it says so before collecting anything (exit 2).

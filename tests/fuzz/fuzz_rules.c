@@ -4,13 +4,15 @@
  * the parameter check, evaluation over a small fixed inventory, and the
  * report and rule-listing renderers.
  *
- * Oracles: no crash, leak, hang or undefined behaviour; loader errors are
+ * The pack starts from the built-in manifest, so the built-in parameters are
+ * declared. Oracles: no crash, leak, hang or undefined behaviour; loader errors are
  * values; every rendering of an accepted rule is valid JSON / safe text.
  */
 #include <stdint.h>
 #include <stdlib.h>
 
 #include "../../output/out_rules.h"
+#include "../../rules/builtin.h"
 #include "fuzz_scan.h"
 
 static void check_report(const rule_pack *p) {
@@ -39,9 +41,25 @@ static bool looks_like_manifest(const uint8_t *data, size_t size) {
     return false;
 }
 
+/* The built-in manifest, so that rules using the built-in parameters pass
+ * engine_check_params and get evaluated. */
+static const char *builtin_manifest;
+static size_t builtin_manifest_len;
+
+int LLVMFuzzerInitialize(int *argc, char ***argv) {
+    for (const struct lz_builtin_file *f = lz_builtin_files; f->name; f++)
+        if (strcmp(f->name, "pack.yaml") == 0) {
+            builtin_manifest = f->data;
+            builtin_manifest_len = f->len;
+        }
+    if (!builtin_manifest) abort();
+    return 0;
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     rule_pack *p = rule_pack_new("fuzz", "0.0.0");
     lz_err e;
+    if (rule_pack_add_buffer(p, "pack.yaml", builtin_manifest, builtin_manifest_len, &e) < 0) abort();
     const char *name = looks_like_manifest(data, size) ? "pack.yaml" : "fuzz.yaml";
     if (rule_pack_add_buffer(p, name, (const char *)data, size, &e) == 0 &&
         engine_check_params(p, NULL, &e) == 0) {
