@@ -92,7 +92,7 @@ static void term_end(SCREEN *scr) {
 
 int tui_run(report *r, const tui_options *o, lz_err *e) {
     SCREEN *scr = NULL;
-    bool utf8;
+    bool utf8 = false;
     if (term_check(&utf8, e) < 0) return -1;
     tui_app a;
     tui_app_init(&a, r, o); /* the models first: the screen opens ready */

@@ -648,7 +648,7 @@ static rule_cond *compile_cond(lctx *L, ynode y) {
 static int required_text(lctx *L, ynode root, const char *key, char **out) {
     ynode v = yn_get(root, key);
     if (!yn_ok(v)) return yn_errf(L->e, root, "rule is missing required key '%s'", key);
-    const char *s;
+    const char *s = NULL;
     if (scalar_text(L, v, key, &s) < 0) return -1;
     *out = lz_strdup(s);
     return 0;
