@@ -3,6 +3,8 @@
  */
 #include "evidence.h"
 
+#include "out_csv.h"
+
 /* pem.h first: cms.h declares PEM_read_bio_CMS only when pem.h's macros exist. */
 #include <openssl/pem.h>
 
@@ -59,28 +61,10 @@ bool ev_name_safe(const char *name) {
 
 /* ---- CSV ---- */
 
-void ev_csv_cell(lz_buf *out, const char *s) {
-    if (!s) s = "";
-    /* OWASP's CSV injection advice: a leading ' makes the cell text. */
-    bool formula = strchr("=+-@\t\r", s[0]) && s[0];
-    bool quote = formula || strpbrk(s, ",\"\r\n") != NULL;
-    if (!quote) {
-        lz_buf_puts(out, s);
-        return;
-    }
-    lz_buf_putc(out, '"');
-    if (formula) lz_buf_putc(out, '\'');
-    for (const char *p = s; *p; p++) {
-        if (*p == '"') lz_buf_putc(out, '"');
-        lz_buf_putc(out, *p);
-    }
-    lz_buf_putc(out, '"');
-}
-
 static void csv_row(lz_buf *out, const char *const *cells, size_t n) {
     for (size_t i = 0; i < n; i++) {
         if (i) lz_buf_putc(out, ',');
-        ev_csv_cell(out, cells[i]);
+        out_csv_cell(out, cells[i]);
     }
     lz_buf_puts(out, "\r\n"); /* RFC 4180 */
 }

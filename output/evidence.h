@@ -36,11 +36,6 @@ void ev_bundle_free(ev_bundle *b);
 /* Sorts the files by name (bytewise), as SHA256SUMS lists them. */
 void ev_bundle_sort(ev_bundle *b);
 
-/* Appends one CSV cell (RFC 4180): quoted when it holds a comma, quote, CR
- * or LF; a cell starting with = + - @ (or TAB/CR) gets a leading ' so that
- * spreadsheets do not evaluate it as a formula. */
-void ev_csv_cell(lz_buf *out, const char *s);
-
 /* findings.csv: one row per finding, evidence and exemption included. */
 void ev_findings_csv(const report *r, lz_buf *out);
 /* controls.csv: per framework control and scope, the result counts. */

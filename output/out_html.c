@@ -9,13 +9,18 @@
 
 #include "jsonw.h"
 #include "out_common.h"
+#include "sanitize.h"
 
 #ifndef LZSCAN_VERSION
 #define LZSCAN_VERSION "0.0.0"
 #endif
 
 void out_html_escape(lz_buf *out, const char *s) {
-    for (const unsigned char *p = (const unsigned char *)(s ? s : ""); *p; p++) {
+    /* Control characters, bidi overrides and invalid UTF-8 are shown escaped,
+     * as in the text report, before the markup characters are escaped. */
+    lz_buf clean = {0};
+    out_sanitize_str(&clean, s ? s : "", 0, OUT_SAN_KEEP_NL);
+    for (const unsigned char *p = (const unsigned char *)lz_buf_cstr(&clean); *p; p++) {
         switch (*p) {
         case '&':
             lz_buf_puts(out, "&amp;");
@@ -40,6 +45,7 @@ void out_html_escape(lz_buf *out, const char *s) {
                 lz_buf_putc(out, (char)*p);
         }
     }
+    lz_buf_free(&clean);
 }
 
 /* ---- tallies for the charts ---- */

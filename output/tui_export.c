@@ -3,6 +3,8 @@
  */
 #include "tui_export.h"
 
+#include "out_csv.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -157,28 +159,16 @@ void tui_table_evidence(tui_table *t, const report *r, size_t fi) {
 
 /* ---- rendering ---- */
 
-void tui_csv_cell(lz_buf *out, const char *s) {
-    bool formula = s[0] && strchr("=+-@\t\r", s[0]);
-    bool quote = formula || strpbrk(s, ",\"\r\n") != NULL;
-    if (quote) lz_buf_putc(out, '"');
-    if (formula) lz_buf_putc(out, '\''); /* OWASP CSV injection: shown as text, never evaluated */
-    for (; *s; s++) {
-        if (*s == '"') lz_buf_putc(out, '"');
-        lz_buf_putc(out, *s);
-    }
-    if (quote) lz_buf_putc(out, '"');
-}
-
 static void render_csv(const tui_table *t, lz_buf *out) {
     for (size_t c = 0; c < t->ncols; c++) {
         if (c) lz_buf_putc(out, ',');
-        tui_csv_cell(out, t->cols[c]);
+        out_csv_cell(out, t->cols[c]);
     }
     lz_buf_puts(out, "\r\n");
     for (size_t r = 0; r < t->nrows; r++) {
         for (size_t c = 0; c < t->ncols; c++) {
             if (c) lz_buf_putc(out, ',');
-            tui_csv_cell(out, t->cells[r * t->ncols + c]);
+            out_csv_cell(out, t->cells[r * t->ncols + c]);
         }
         lz_buf_puts(out, "\r\n");
     }

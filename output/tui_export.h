@@ -46,8 +46,6 @@ void tui_table_rules(tui_table *t, const report *r);
 void tui_table_nodes(tui_table *t, const tui_tree *tr, const uint32_t *nodes, size_t n);
 void tui_table_evidence(tui_table *t, const report *r, size_t finding);
 
-/* One CSV cell (neutralised and quoted as needed). */
-void tui_csv_cell(lz_buf *out, const char *s);
 void tui_export_render(const tui_table *t, enum tui_export_format f, const char *view, const char *filter,
                        lz_buf *out);
 int tui_export_write(const tui_table *t, enum tui_export_format f, const char *view, const char *filter,

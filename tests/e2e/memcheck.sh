@@ -75,4 +75,8 @@ if echo "$help" | grep -q -- "--baseline"; then
     vg 1 scan --input "$FIX/contoso-drifted" --format json --output "$TMP/base.json"
     vg 1 scan --input "$FIX/contoso-drifted" --baseline "$TMP/base.json" --format json
 fi
+if "$LZSCAN" evidence --help >/dev/null 2>&1; then
+    export LZSCAN_NOW=2026-01-01
+    vg 0 evidence --input "$FIX/contoso-drifted" --out "$TMP/bundle"
+fi
 echo ok

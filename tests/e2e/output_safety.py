@@ -11,7 +11,8 @@ bytes. Then per format:
   junit         well-formed XML
   csv           every cell that starts with = + - @ (a spreadsheet formula)
                 is neutralised (starts with ' instead)
-  html          well-formed enough for html.parser, no <script> or on*= from data
+  html          no element, event handler or executable script made from the
+                data (the fixtures mark their payloads "lzscan-xss")
 --expect TEXT: the bytes must contain TEXT (e.g. an escaped form that proves
 the hostile value reached the output and was escaped, not dropped).
 Exits 1 naming the first problem and where it is.
@@ -74,16 +75,40 @@ def check_csv(name, text):
 
 
 class _Html(html.parser.HTMLParser):
+    """Markup that came from the data: any element or attribute carrying the
+    fixtures' marker "lzscan-xss" (the page's own script and markup do not),
+    and any inline event handler."""
+
+    MARK = "lzscan-xss"
+
     def __init__(self):
         super().__init__()
         self.bad = None
+        self.script = None  # type of the open <script>, if any
+
+    def flag(self, what):
+        if not self.bad:
+            self.bad = what
 
     def handle_starttag(self, tag, attrs):
-        if tag == "script" and not self.bad:
-            self.bad = "a <script> element"
-        for k, _ in attrs:
-            if k.lower().startswith("on") and not self.bad:
-                self.bad = f"an event handler attribute {k}"
+        for k, v in attrs:
+            if k.lower().startswith("on"):
+                self.flag(f"an event handler attribute {k}={v!r} on <{tag}>")
+            if v and self.MARK in v and k.lower() in ("src", "href", "style", "srcdoc", "action", "formaction"):
+                self.flag(f"data in <{tag} {k}=...>")
+        if self.MARK in tag:
+            self.flag(f"an element <{tag}> made from data")
+        if tag == "script":
+            self.script = dict(attrs).get("type", "text/javascript")
+
+    def handle_endtag(self, tag):
+        if tag == "script":
+            self.script = None
+
+    def handle_data(self, data):
+        # Data inside a JSON data block is inert; inside an executable script it is not.
+        if self.script is not None and self.script != "application/json" and self.MARK in data:
+            self.flag("data inside an executable <script>")
 
 
 def check_html(name, text):

@@ -16,13 +16,14 @@
 #include <string.h>
 #include <yajl/yajl_tree.h>
 
+#include "output/out_csv.h"
 #include "output/tui_detail.h"
 #include "output/tui_export.h"
 #include "output/tui_text.h"
 
 static char *cell(const char *s) {
     lz_buf b = {0};
-    tui_csv_cell(&b, s);
+    out_csv_cell(&b, s);
     return lz_buf_steal(&b);
 }
 
@@ -39,8 +40,8 @@ static void test_csv_neutralised(void **state) {
     cell_is("-2+3", "\"'-2+3\"");
     cell_is("@SUM(A1)", "\"'@SUM(A1)\"");
     cell_is("\tcmd", "\"'\tcmd\"");
-    cell_is("\rcmd", "\"'\rcmd\"");
-    cell_is("a=b", "a=b"); /* only a leading formula character counts */
+    cell_is("\rcmd", "\\rcmd"); /* a CR is shown as \r: the cell starts with a backslash, not a formula */
+    cell_is("a=b", "a=b");      /* only a leading formula character counts */
     cell_is("kv-01", "kv-01");
     cell_is("", "");
 }
@@ -63,7 +64,9 @@ static void test_render(void **state) {
     tui_table_add(&t, r2);
     lz_buf b = {0};
     tui_export_render(&t, TUI_EXPORT_CSV, "tree", NULL, &b);
-    assert_string_equal(b.data, "name,fail\r\n\"'=evil()\",3\r\n\"kv,\"\"1\"\"\x1b[2J\",0\r\n");
+    assert_string_equal(
+        b.data,
+        "name,fail\r\n\"'=evil()\",3\r\n\"kv,\"\"1\"\"\\x1b[2J\",0\r\n"); /* the escape shown, not sent */
     lz_buf_reset(&b);
     tui_export_render(&t, TUI_EXPORT_JSON, "tree", "kv", &b);
     char err[200];
