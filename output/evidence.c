@@ -4,6 +4,7 @@
 #include "evidence.h"
 
 #include "out_csv.h"
+#include "out_json.h"
 
 /* pem.h first: cms.h declares PEM_read_bio_CMS only when pem.h's macros exist. */
 #include <openssl/pem.h>
@@ -268,25 +269,6 @@ static void manifest_head(jsonw *w, const report *r, const ev_manifest_info *mi)
     jsonw_kv_string(w, "previous", mi->previous);
 }
 
-static void manifest_gaps(jsonw *w, const report *r) {
-    const inv_gap *gaps = NULL;
-    size_t n = r->inv ? inv_gaps(r->inv, &gaps) : 0;
-    jsonw_key(w, "coverage");
-    jsonw_begin_object(w);
-    jsonw_kv_bool(w, "complete", n == 0);
-    jsonw_key(w, "gaps");
-    jsonw_begin_array(w);
-    for (size_t i = 0; i < n; i++) {
-        jsonw_begin_object(w);
-        jsonw_kv_string(w, "scope", gaps[i].scope ? gaps[i].scope : "");
-        jsonw_kv_string(w, "type", gaps[i].type ? gaps[i].type : "");
-        jsonw_kv_string(w, "reason", gaps[i].reason ? gaps[i].reason : "");
-        jsonw_end_object(w);
-    }
-    jsonw_end_array(w);
-    jsonw_end_object(w);
-}
-
 /* Expired exemptions apply to nothing; they are listed apart for auditors. */
 static void manifest_exemptions(jsonw *w, const report *r) {
     jsonw_key(w, "exemptions");
@@ -321,7 +303,7 @@ int ev_manifest(const report *r, const ev_bundle *b, const ev_manifest_info *mi,
     jsonw_init(&w, out, true);
     jsonw_begin_object(&w);
     manifest_head(&w, r, mi);
-    manifest_gaps(&w, r);
+    out_json_coverage(&w, r);
     manifest_exemptions(&w, r);
     jsonw_key(&w, "summary");
     jsonw_begin_object(&w);

@@ -43,7 +43,7 @@ static void write_tool(jsonw *w, const report *r) {
     jsonw_end_object(w);
 }
 
-static void write_coverage(jsonw *w, const report *r) {
+void out_json_coverage(jsonw *w, const report *r) {
     const inv_gap *gaps = NULL;
     size_t ngaps = r->inv ? inv_gaps(r->inv, &gaps) : 0;
     jsonw_key(w, "coverage");
@@ -75,7 +75,7 @@ static void write_scan(jsonw *w, const report *r) {
     jsonw_kv_string(w, "profile", r->profile_path); /* null when none */
     kv_time(w, "startedAt", r->started);
     kv_time(w, "finishedAt", r->finished);
-    write_coverage(w, r);
+    out_json_coverage(w, r);
     char *const *notes = NULL;
     size_t nnotes = r->inv ? inv_notes(r->inv, &notes) : 0;
     jsonw_key(w, "notes");

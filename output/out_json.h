@@ -11,6 +11,7 @@
 
 #include "../common/lz.h"
 #include "../rules/report.h"
+#include "jsonw.h"
 #include "out_run.h"
 
 /* 1.1.0: baseline, resolved, exemptions, gate; findings' baselineState
@@ -22,5 +23,9 @@
 int out_json_report(const report *r, lz_buf *out, lz_err *e);
 /* The same with the run's gate (threshold, exit code); run may be NULL. */
 int out_json_report_run(const report *r, const out_run *run, lz_buf *out, lz_err *e);
+
+/* The report's "coverage" member ({complete, gaps[]}), for other documents
+ * that state the same coverage (the evidence manifest). */
+void out_json_coverage(jsonw *w, const report *r);
 
 #endif
