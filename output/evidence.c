@@ -249,18 +249,7 @@ void ev_controls_csv(const report *r, lz_buf *out) {
 
 static void manifest_head(jsonw *w, const report *r, const ev_manifest_info *mi) {
     jsonw_kv_string(w, "schemaVersion", "1.0.0");
-    jsonw_key(w, "tool");
-    jsonw_begin_object(w);
-    jsonw_kv_string(w, "name", "lzscan");
-    jsonw_kv_string(w, "version", LZSCAN_VERSION);
-    jsonw_end_object(w);
-    jsonw_key(w, "rulePack");
-    jsonw_begin_object(w);
-    jsonw_kv_string(w, "name", r->pack && r->pack->name ? r->pack->name : "");
-    jsonw_kv_string(w, "version", r->pack && r->pack->version ? r->pack->version : "");
-    jsonw_kv_string(w, "sha256", r->pack ? r->pack->sha256 : "");
-    jsonw_kv_uint(w, "rules", r->pack ? r->pack->n : 0);
-    jsonw_end_object(w);
+    out_json_tool(w, r);
     char *scope = out_scan_scope(r);
     jsonw_kv_string(w, "scope", scope);
     free(scope);

@@ -28,7 +28,7 @@ static void kv_time(jsonw *w, const char *key, time_t t) {
         jsonw_null(w);
 }
 
-static void write_tool(jsonw *w, const report *r) {
+void out_json_tool(jsonw *w, const report *r) {
     jsonw_key(w, "tool");
     jsonw_begin_object(w);
     jsonw_kv_string(w, "name", "lzscan");
@@ -280,7 +280,7 @@ int out_json_report_run(const report *r, const out_run *run, lz_buf *out, lz_err
     jsonw_init(&w, out, true);
     jsonw_begin_object(&w);
     jsonw_kv_string(&w, "schemaVersion", OUT_JSON_SCHEMA_VERSION);
-    write_tool(&w, r);
+    out_json_tool(&w, r);
     write_scan(&w, r);
     write_summary(&w, r);
     write_rules(&w, r);

@@ -24,6 +24,10 @@ int out_json_report(const report *r, lz_buf *out, lz_err *e);
 /* The same with the run's gate (threshold, exit code); run may be NULL. */
 int out_json_report_run(const report *r, const out_run *run, lz_buf *out, lz_err *e);
 
+/* The report's "tool" and "rulePack" members, for other documents that name
+ * the program and pack that produced them (the evidence manifest). */
+void out_json_tool(jsonw *w, const report *r);
+
 /* The report's "coverage" member ({complete, gaps[]}), for other documents
  * that state the same coverage (the evidence manifest). */
 void out_json_coverage(jsonw *w, const report *r);
