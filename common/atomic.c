@@ -100,13 +100,6 @@ static int write_all(int fd, const char *data, size_t len) {
     return 0;
 }
 
-static int write_stdout(const void *data, size_t len, lz_err *e) {
-    /* Anything already buffered in stdio goes first, to keep order. */
-    if (fflush(stdout) != 0 || write_all(STDOUT_FILENO, data, len) != 0)
-        return lz_errf(e, "stdout: write: %s", strerror(errno));
-    return 0;
-}
-
 /*
  * The process umask. umask(2) can only be read by setting it, which races
  * with other threads creating files; Linux (4.7+) reports it in
@@ -148,36 +141,49 @@ static int sync_dir(const char *dir, lz_err *e) {
     return 0;
 }
 
-/* Fills the temporary file; on failure the caller unlinks it. Messages
- * name the target (what the user asked for) and the temporary file. */
-static int fill_temp(int fd, const char *path, const char *tmp, const void *data, size_t len, lz_err *e) {
-    const char *call = "fchmod";
-    if (fchmod(fd, 0644 & ~current_umask()) != 0) goto fail;
-    call = "write";
-    if (write_all(fd, data, len) != 0) goto fail;
-    call = "fsync";
-    if (fsync(fd) != 0) goto fail;
-    return 0;
-fail:
-    return lz_errf(e, "%s: %s of temporary file %s: %s", path, call, tmp, strerror(errno));
+/* ---- the writer ---- */
+
+enum target_kind {
+    TARGET_TEMP,   /* a temporary file renamed over path on commit */
+    TARGET_STDOUT, /* "-" */
+    TARGET_INPLACE /* an existing non-regular file: a device, a FIFO */
+};
+
+struct lz_atomic {
+    enum target_kind kind;
+    char *path; /* as given, for messages */
+    char *dir;  /* TARGET_TEMP: where the temporary file and path live */
+    char *tmp;  /* TARGET_TEMP: the temporary file */
+    int fd;
+    int slot; /* the temporary file's signal registration, or -1 */
+};
+
+static void writer_free(lz_atomic *f) {
+    free(f->path);
+    free(f->dir);
+    free(f->tmp);
+    free(f);
 }
 
-/* Creates, fills and closes the temporary file next to path; *tmp receives
- * its name (the caller frees it) and *slot its registration (the caller
- * forgets it). Nothing is left behind on failure. */
-static int write_temp(const char *path, const char *dir, const void *data, size_t len, char **tmp, int *slot,
-                      lz_err *e) {
-    const char *slash = strrchr(path, '/'), *base = slash ? slash + 1 : path;
+/* The temporary file next to path, registered for removal on a signal and
+ * given the mode a new file would get. */
+static int open_temp(lz_atomic *f, lz_err *e) {
+    const char *slash = strrchr(f->path, '/'), *base = slash ? slash + 1 : f->path;
+    f->dir = dir_of(f->path);
     /* Dot-prefixed so directory scans skip it; capped to stay under NAME_MAX. */
-    *tmp = lz_asprintf("%s/.%.200s.XXXXXX", dir, base);
-    int fd = lz_temp_create(*tmp, slot);
-    if (fd < 0) return lz_errf(e, "%s: cannot create a temporary file in %s: %s", path, dir, strerror(errno));
-    (void)fcntl(fd, F_SETFD, FD_CLOEXEC); /* not inherited by child processes */
-    int rc = fill_temp(fd, path, *tmp, data, len, e);
-    if (close(fd) != 0 && rc == 0) /* NFS reports deferred write errors here */
-        rc = lz_errf(e, "%s: close of temporary file %s: %s", path, *tmp, strerror(errno));
-    if (rc != 0) unlink(*tmp);
-    return rc;
+    f->tmp = lz_asprintf("%s/.%.200s.XXXXXX", f->dir, base);
+    f->fd = lz_temp_create(f->tmp, &f->slot);
+    if (f->fd < 0)
+        return lz_errf(e, "%s: cannot create a temporary file in %s: %s", f->path, f->dir, strerror(errno));
+    (void)fcntl(f->fd, F_SETFD, FD_CLOEXEC); /* not inherited by child processes */
+    if (fchmod(f->fd, 0644 & ~current_umask()) != 0) {
+        int err = errno;
+        close(f->fd);
+        unlink(f->tmp);
+        lz_temp_forget(f->slot);
+        return lz_errf(e, "%s: fchmod of temporary file %s: %s", f->path, f->tmp, strerror(err));
+    }
+    return 0;
 }
 
 /*
@@ -185,32 +191,105 @@ static int write_temp(const char *path, const char *dir, const void *data, size_
  * FIFO, a terminal) is written in place: renaming a temporary file over it
  * would replace the device node with a regular file.
  */
-static int write_special(const char *path, const void *data, size_t len, lz_err *e) {
-    int fd = open(path, O_WRONLY | O_CLOEXEC);
-    if (fd < 0) return lz_errf(e, "%s: open: %s", path, strerror(errno));
-    int rc = write_all(fd, data, len) == 0 ? 0 : lz_errf(e, "%s: write: %s", path, strerror(errno));
-    if (close(fd) != 0 && rc == 0) rc = lz_errf(e, "%s: close: %s", path, strerror(errno));
+static int open_target(lz_atomic *f, lz_err *e) {
+    if (strcmp(f->path, "-") == 0) {
+        f->kind = TARGET_STDOUT;
+        f->fd = STDOUT_FILENO;
+        /* Anything already buffered in stdio goes first, to keep order. */
+        if (fflush(stdout) != 0) return lz_errf(e, "stdout: write: %s", strerror(errno));
+        return 0;
+    }
+    if (!*f->path) return lz_errf(e, "empty output path");
+    struct stat st;
+    if (stat(f->path, &st) == 0 && !S_ISREG(st.st_mode)) {
+        if (S_ISDIR(st.st_mode)) return lz_errf(e, "%s: is a directory", f->path);
+        f->kind = TARGET_INPLACE;
+        f->fd = open(f->path, O_WRONLY | O_CLOEXEC);
+        if (f->fd < 0) return lz_errf(e, "%s: open: %s", f->path, strerror(errno));
+        return 0;
+    }
+    f->kind = TARGET_TEMP;
+    return open_temp(f, e);
+}
+
+int lz_atomic_open(lz_atomic **out, const char *path, lz_err *e) {
+    lz_atomic *f = lz_calloc(1, sizeof *f);
+    f->path = lz_strdup(path);
+    f->fd = -1;
+    f->slot = -1;
+    if (open_target(f, e) < 0) {
+        writer_free(f);
+        return -1;
+    }
+    *out = f;
+    return 0;
+}
+
+/* Messages name the target (what the user asked for) and, for a temporary
+ * file, the file itself. */
+static int write_error(const lz_atomic *f, const char *call, lz_err *e) {
+    int err = errno;
+    if (f->kind == TARGET_STDOUT) return lz_errf(e, "stdout: %s: %s", call, strerror(err));
+    if (f->kind == TARGET_INPLACE) return lz_errf(e, "%s: %s: %s", f->path, call, strerror(err));
+    return lz_errf(e, "%s: %s of temporary file %s: %s", f->path, call, f->tmp, strerror(err));
+}
+
+int lz_atomic_write(lz_atomic *f, const void *data, size_t len, lz_err *e) {
+    return write_all(f->fd, data, len) == 0 ? 0 : write_error(f, "write", e);
+}
+
+void lz_atomic_abort(lz_atomic *f) {
+    if (!f) return;
+    if (f->kind == TARGET_TEMP) {
+        close(f->fd);
+        unlink(f->tmp);
+        lz_temp_forget(f->slot);
+    } else if (f->kind == TARGET_INPLACE) {
+        close(f->fd);
+    }
+    writer_free(f);
+}
+
+/* fsync, close (NFS reports deferred write errors there), rename, then the
+ * directory's fsync so the rename itself is durable. */
+static int commit_temp(lz_atomic *f, lz_err *e) {
+    if (fsync(f->fd) != 0) {
+        write_error(f, "fsync", e);
+        close(f->fd);
+        unlink(f->tmp);
+        return -1;
+    }
+    if (close(f->fd) != 0) {
+        write_error(f, "close", e);
+        unlink(f->tmp);
+        return -1;
+    }
+    if (rename(f->tmp, f->path) != 0) {
+        lz_errf(e, "%s: rename from %s: %s", f->path, f->tmp, strerror(errno));
+        unlink(f->tmp);
+        return -1;
+    }
+    return sync_dir(f->dir, e);
+}
+
+int lz_atomic_commit(lz_atomic *f, lz_err *e) {
+    int rc = 0;
+    if (f->kind == TARGET_TEMP) {
+        rc = commit_temp(f, e);
+        lz_temp_forget(f->slot); /* renamed or removed: nothing left to clean up */
+    } else if (f->kind == TARGET_INPLACE && close(f->fd) != 0) {
+        rc = lz_errf(e, "%s: close: %s", f->path, strerror(errno));
+    }
+    writer_free(f);
     return rc;
 }
 
 int lz_write_atomic(const char *path, const void *data, size_t len, lz_err *e) {
-    if (strcmp(path, "-") == 0) return write_stdout(data, len, e);
-    if (!*path) return lz_errf(e, "empty output path");
-    struct stat st;
-    if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
-        if (S_ISDIR(st.st_mode)) return lz_errf(e, "%s: is a directory", path);
-        return write_special(path, data, len, e);
+    lz_atomic *f;
+    if (lz_atomic_open(&f, path, e) < 0) return -1;
+    if (lz_atomic_write(f, data, len, e) < 0) {
+        lz_atomic_abort(f);
+        return -1;
     }
-    char *dir = dir_of(path), *tmp = NULL;
-    int slot = -1;
-    int rc = write_temp(path, dir, data, len, &tmp, &slot, e);
-    if (rc == 0 && rename(tmp, path) != 0) {
-        rc = lz_errf(e, "%s: rename from %s: %s", path, tmp, strerror(errno));
-        unlink(tmp);
-    }
-    lz_temp_forget(slot); /* renamed or removed: nothing left to clean up */
-    if (rc == 0) rc = sync_dir(dir, e);
-    free(tmp);
-    free(dir);
-    return rc;
+    return lz_atomic_commit(f, e);
 }

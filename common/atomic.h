@@ -26,6 +26,27 @@
 int lz_write_atomic(const char *path, const void *data, size_t len, lz_err *e);
 
 /*
+ * The same guarantees for output produced piece by piece (a report of
+ * hundreds of megabytes need not be held in memory first):
+ *
+ *     lz_atomic *f;
+ *     if (lz_atomic_open(&f, path, e) < 0) return -1;
+ *     ... lz_atomic_write(f, data, len, e) as often as needed ...
+ *     return lz_atomic_commit(f, e);      or lz_atomic_abort(f) to give up
+ *
+ * Nothing is visible at path until lz_atomic_commit succeeds; abort, a
+ * failed write or commit, or a fatal signal leave the previous file. "-"
+ * streams to stdout and a non-regular path (/dev/null, a FIFO) is written in
+ * place, as lz_write_atomic does: neither can be replaced atomically.
+ * Commit and abort free the writer; after a failed write, call abort.
+ */
+typedef struct lz_atomic lz_atomic;
+int lz_atomic_open(lz_atomic **out, const char *path, lz_err *e);
+int lz_atomic_write(lz_atomic *f, const void *data, size_t len, lz_err *e);
+int lz_atomic_commit(lz_atomic *f, lz_err *e);
+void lz_atomic_abort(lz_atomic *f);
+
+/*
  * Temporary files and signals. A registered temporary file is removed when
  * SIGINT, SIGTERM or SIGHUP arrives while that signal would kill the process
  * (its disposition is the default); the process then dies of the signal as

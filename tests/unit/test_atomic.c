@@ -303,6 +303,58 @@ static void test_relative_path(void **state) {
     free(path);
 }
 
+/* Streaming: the target keeps its old content, and only the temporary file
+ * exists beside it, until commit; then the pieces appear whole. */
+static void test_stream_commit(void **state) {
+    fx *f = *state;
+    char *path = lz_asprintf("%s/report.json", f->dir);
+    assert_int_equal(lz_write_atomic(path, "old", 3, NULL), 0);
+    lz_atomic *w;
+    lz_err e;
+    assert_int_equal(lz_atomic_open(&w, path, &e), 0);
+    assert_int_equal(lz_atomic_write(w, "{\"a\":", 5, &e), 0);
+    assert_int_equal(lz_atomic_write(w, "1}\n", 3, &e), 0);
+    char *mid = slurp(path);
+    assert_string_equal(mid, "old");
+    assert_int_equal(entries(f->dir), 2);
+    assert_int_equal(lz_atomic_commit(w, &e), 0);
+    char *got = slurp(path);
+    assert_string_equal(got, "{\"a\":1}\n");
+    assert_int_equal(entries(f->dir), 1);
+    free(mid);
+    free(got);
+    free(path);
+}
+
+/* Abort after writing leaves the previous file and nothing else. */
+static void test_stream_abort_keeps_old(void **state) {
+    fx *f = *state;
+    char *path = lz_asprintf("%s/report.json", f->dir);
+    assert_int_equal(lz_write_atomic(path, "old", 3, NULL), 0);
+    lz_atomic *w;
+    lz_err e;
+    assert_int_equal(lz_atomic_open(&w, path, &e), 0);
+    assert_int_equal(lz_atomic_write(w, "partial", 7, &e), 0);
+    lz_atomic_abort(w);
+    char *got = slurp(path);
+    assert_string_equal(got, "old");
+    assert_int_equal(entries(f->dir), 1);
+    free(got);
+    free(path);
+}
+
+/* Opening into a directory that does not exist fails at once, naming it. */
+static void test_stream_open_fails_cleanly(void **state) {
+    fx *f = *state;
+    char *path = lz_asprintf("%s/missing/report.json", f->dir);
+    lz_atomic *w = NULL;
+    lz_err e;
+    assert_int_equal(lz_atomic_open(&w, path, &e), -1);
+    assert_non_null(strstr(e.msg, "missing"));
+    assert_int_equal(entries(f->dir), 0);
+    free(path);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_creates_file, setup, teardown),
@@ -316,6 +368,9 @@ int main(void) {
         cmocka_unit_test_setup_teardown(test_dash_is_stdout, setup, teardown),
         cmocka_unit_test_setup_teardown(test_relative_path, setup, teardown),
         cmocka_unit_test_setup_teardown(test_special_file_written_in_place, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_stream_commit, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_stream_abort_keeps_old, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_stream_open_fails_cleanly, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
