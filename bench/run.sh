@@ -4,13 +4,15 @@
 # The one thing it enforces is the memory target: the 1M-resource scan must stay within 2 GiB
 # peak RSS (exit 1 otherwise).
 #
-# usage: bench/run.sh [--sizes "100000 1000000"] [--work DIR] [--build DIR] [--live] [--no-jq]
+# usage: bench/run.sh [--sizes "100000 1000000"] [--work DIR] [--build DIR] [--live] [--wide] [--no-jq]
 #
 #   --sizes   resource counts to scan (subscriptions = resources / 500); default 100000 1000000
 #   --work    where generated tenants and outputs go (default /tmp/lzscan-bench; 1M needs 1.1 GB)
 #   --build   a Release build directory (configured and built here if it has no lzscan)
 #   --live    also collect a 10,000-resource tenant from the fake ARM server with 50 ms latency and
 #             Azure's quotas (Resource Graph 15 per 5 s, ARM 250 + 25/s per subscription)
+#   --wide    also scan 1,000,000 resources in 10,000 subscriptions (1.1 GB more under --work):
+#             the number of subscriptions must not make the scan superlinear
 #   --no-jq   skip the jq baseline
 #
 # Needs python3, jq (Debian's 1.6), GNU time (/usr/bin/time), cmake. See docs/benchmarks.md.
@@ -20,6 +22,7 @@ SIZES="100000 1000000"
 WORK=/tmp/lzscan-bench
 BUILD="$SRC/build-bench"
 LIVE=0
+WIDE=0
 JQ=1
 while [ $# -gt 0 ]; do
     case $1 in
@@ -27,8 +30,9 @@ while [ $# -gt 0 ]; do
     --work) WORK=$2; shift 2 ;;
     --build) BUILD=$2; shift 2 ;;
     --live) LIVE=1; shift ;;
+    --wide) WIDE=1; shift ;;
     --no-jq) JQ=0; shift ;;
-    -h | --help) sed -n '2,16p' "$0"; exit 0 ;;
+    -h | --help) sed -n '2,18p' "$0"; exit 0 ;;
     *) echo "bench/run.sh: unknown option $1" >&2; exit 2 ;;
     esac
 done
@@ -44,10 +48,11 @@ RESULTS="$WORK/results.tsv"
 # Python randomises str hashes per process; the generator must give the same bytes every run.
 export PYTHONHASHSEED=0
 
-# gen N: a tenant of N resources in $WORK/tenant-N (kept between runs: 1M takes ~45 s).
+# gen N [SUBS]: a tenant of N resources in $WORK/tenant-N, or with SUBS subscriptions
+# (default N/500, at least 20) in $WORK/tenant-N-SUBS (kept between runs: 1M takes ~45 s).
 gen() {
-    dir="$WORK/tenant-$1"
-    subs=$(($1 / 500))
+    dir="$WORK/tenant-$1${2:+-$2}"
+    subs=${2:-$(($1 / 500))}
     [ "$subs" -ge 20 ] || subs=20
     if [ ! -f "$dir/.done" ] || [ "$(cat "$dir/.done")" != "$1 $subs" ]; then
         rm -rf "$dir"
@@ -92,6 +97,12 @@ EOF
     fi
 done
 
+if [ "$WIDE" = 1 ]; then
+    # The same million resources over 10,000 subscriptions (5x as many as the default).
+    dir=$(gen 1000000 10000)
+    timed "scan-wide" "$LZSCAN" scan --input "$dir" --format json --output "$WORK/report-wide.json" --quiet
+fi
+
 if [ "$LIVE" = 1 ]; then
     sh "$SRC/bench/live.sh" "$LZSCAN" "$WORK" >&2
 fi
@@ -114,6 +125,10 @@ for n in sizes:
             s, kib, _, cpu = rows[k]
             print("| %s | %.2f | %.2f | %.0f | %.0f | %.0f |" % (k, s, cpu, kib / 1024, n / s if s else 0,
                                                               n / cpu if cpu else 0))
+if "scan-wide" in rows:
+    s, kib, _, cpu = rows["scan-wide"]
+    print("| scan-1000000, 10,000 subscriptions | %.2f | %.2f | %.0f | %.0f | %.0f |" % (
+        s, cpu, kib / 1024, 1e6 / s if s else 0, 1e6 / cpu if cpu else 0))
 bad = 0
 for n in sizes:
     if "scan-%d" % n in rows and "jq-%d" % n in rows:
@@ -122,6 +137,14 @@ for n in sizes:
 if 100000 in sizes and 1000000 in sizes:
     a, b = rows["scan-100000"], rows["scan-1000000"]
     print("growth 1M/100k: wall %.2fx, CPU %.2fx, memory %.2fx" % (b[0] / a[0], b[3] / a[3], b[1] / a[1]))
+if "scan-wide" in rows:
+    s, kib, rc, cpu = rows["scan-wide"]
+    if "scan-1000000" in rows:
+        a = rows["scan-1000000"]
+        print("10,000 / 2,000 subscriptions at 1M: wall %.2fx, CPU %.2fx, memory %.2fx" % (
+            s / a[0], cpu / a[3], kib / a[1]))
+    if rc not in (0, 1):
+        print("scan-wide exited %d" % rc); bad = 1
 if "scan-1000000" in rows:
     s, kib, rc, _ = rows["scan-1000000"]
     if rc not in (0, 1):

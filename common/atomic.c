@@ -3,46 +3,135 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 /* ---- temporary files removed on fatal signals ----
- * The handler may only use async-signal-safe calls (unlink, sigaction,
- * raise), so paths live in fixed buffers, and a slot's state says whether
- * its buffer is complete: FREE -> CLAIMED (being filled) -> LIVE. */
+ * The handler may only use async-signal-safe calls (unlink, openat,
+ * unlinkat, lseek, close, sigaction, raise), so paths live in fixed
+ * buffers, and a slot's state says whether its buffer is complete:
+ * FREE -> CLAIMED (being filled) -> LIVE. */
 
 enum { SLOT_FREE = 0, SLOT_CLAIMED, SLOT_LIVE };
 static char temp_paths[LZ_TEMP_SLOTS][LZ_TEMP_PATH_MAX];
 static int temp_state[LZ_TEMP_SLOTS];
+static bool temp_is_dir[LZ_TEMP_SLOTS]; /* written while CLAIMED, read once LIVE */
 static const int cleanup_signals[] = {SIGINT, SIGTERM, SIGHUP};
 #define NSIGNALS (sizeof cleanup_signals / sizeof cleanup_signals[0])
 
-static void on_fatal_signal(int sig) {
+/* A directory's entries as the kernel returns them (struct linux_dirent64). */
+struct dirent_raw {
+    uint64_t d_ino;
+    int64_t d_off;
+    unsigned short d_reclen;
+    unsigned char d_type;
+    char d_name[];
+};
+
+static int remove_tree_at(int parent, const char *name, int depth);
+
+/*
+ * Empties the directory open as fd. opendir/readdir allocate, so entries
+ * come from getdents64 through syscall(2): a raw system call with a buffer
+ * on the stack, which is async-signal-safe like the other system calls here
+ * (glibc's syscall() only sets errno). Removing entries while reading may
+ * make the kernel skip some, so the directory is read again from the start
+ * until a pass finds nothing left it can remove.
+ */
+static void empty_dir(int fd, int depth) {
+    char buf[4096] __attribute__((aligned(8)));
+    for (int pass = 0; pass < 4096; pass++) {
+        if (lseek(fd, 0, SEEK_SET) < 0) return;
+        long n = syscall(SYS_getdents64, fd, buf, sizeof buf);
+        if (n <= 0) return;
+        int removed = 0;
+        for (long off = 0; off < n;) {
+            const struct dirent_raw *d = (const struct dirent_raw *)(buf + off);
+            off += d->d_reclen;
+            const char *nm = d->d_name;
+            if (nm[0] == '.' && (!nm[1] || (nm[1] == '.' && !nm[2]))) continue;
+            /* unlink refuses a directory (EISDIR on Linux, EPERM per POSIX):
+             * then it is emptied first. A symlink is removed, not followed. */
+            if (unlinkat(fd, nm, 0) == 0 ||
+                ((errno == EISDIR || errno == EPERM) && remove_tree_at(fd, nm, depth + 1) == 0))
+                removed++;
+        }
+        if (!removed) return; /* what is left cannot be removed: stop rather than spin */
+    }
+}
+
+/* Removes directory name (relative to parent) and its contents, at most
+ * LZ_TEMP_DIR_DEPTH levels deep. Returns 0 once it is gone. */
+static int remove_tree_at(int parent, const char *name, int depth) {
+    if (depth > LZ_TEMP_DIR_DEPTH) return -1;
+    int fd = openat(parent, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (fd >= 0) {
+        empty_dir(fd, depth);
+        close(fd);
+    }
+    return unlinkat(parent, name, AT_REMOVEDIR);
+}
+
+/* Removes slot i's file or directory. Async-signal-safe. */
+static void remove_slot(int i) {
+    if (temp_is_dir[i])
+        remove_tree_at(AT_FDCWD, temp_paths[i], 0);
+    else
+        unlink(temp_paths[i]);
+}
+
+void lz_temp_remove_all(void) {
     int saved = errno;
-    for (int i = 0; i < LZ_TEMP_SLOTS; i++)
-        if (__atomic_load_n(&temp_state[i], __ATOMIC_ACQUIRE) == SLOT_LIVE) unlink(temp_paths[i]);
+    /* files first: a registered directory's own temporary files go with it anyway */
+    for (int pass = 0; pass < 2; pass++)
+        for (int i = 0; i < LZ_TEMP_SLOTS; i++)
+            if (__atomic_load_n(&temp_state[i], __ATOMIC_ACQUIRE) == SLOT_LIVE &&
+                temp_is_dir[i] == (pass == 1))
+                remove_slot(i);
     errno = saved;
+}
+
+static void on_fatal_signal(int sig) {
+    lz_temp_remove_all();
     /* SA_RESETHAND restored the default action on entry; the re-raised
      * signal is delivered when the handler returns and ends the process. */
     raise(sig);
 }
 
-/* Installs the handler for each signal still at its default action; never
- * replaces a handler (or SIG_IGN) the program set itself. */
+/* Makes on_fatal_signal the action for sig. Async-signal-safe (the
+ * interrupt handler below calls it). */
+static void arm_cleanup(int sig) {
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_fatal_signal;
+    sa.sa_flags = SA_RESETHAND;
+    sigemptyset(&sa.sa_mask);
+    sigaction(sig, &sa, NULL);
+}
+
+static void on_interrupt(int sig);
+
+/* Is sig's action still the default, or one of ours? (A handler or SIG_IGN
+ * the program set itself is never replaced.) */
+static bool ours_to_set(int sig) {
+    struct sigaction old;
+    if (sigaction(sig, NULL, &old) != 0 || (old.sa_flags & SA_SIGINFO)) return false;
+    return old.sa_handler == SIG_DFL || old.sa_handler == on_fatal_signal || old.sa_handler == on_interrupt;
+}
+
+/* Installs the handler for each signal still at its default action. */
 static void install_handlers(void) {
     for (size_t i = 0; i < NSIGNALS; i++) {
         struct sigaction old;
         if (sigaction(cleanup_signals[i], NULL, &old) != 0) continue;
         if ((old.sa_flags & SA_SIGINFO) || old.sa_handler != SIG_DFL) continue;
-        struct sigaction sa;
-        memset(&sa, 0, sizeof sa);
-        sa.sa_handler = on_fatal_signal;
-        sa.sa_flags = SA_RESETHAND;
-        sigemptyset(&sa.sa_mask);
-        sigaction(cleanup_signals[i], &sa, NULL);
+        arm_cleanup(cleanup_signals[i]);
     }
 }
 
@@ -56,11 +145,13 @@ static int claim_slot(void) {
     return -1;
 }
 
-int lz_temp_create(char *tmpl, int *slot) {
+/* mkstemp or mkdtemp, registered before any signal can see the result.
+ * Returns mkstemp's descriptor, 0 for a directory, or -1 with errno. */
+static int create_registered(char *tmpl, bool dir, int *slot) {
     *slot = -1;
     size_t len = strlen(tmpl);
     int i = len < LZ_TEMP_PATH_MAX ? claim_slot() : -1;
-    if (i < 0) return mkstemp(tmpl); /* untracked, but still created */
+    if (i < 0) return dir ? (mkdtemp(tmpl) ? 0 : -1) : mkstemp(tmpl); /* untracked, but still created */
     install_handlers();
     /* With the signals blocked, no handler runs between the file appearing
      * and its registration. */
@@ -68,10 +159,11 @@ int lz_temp_create(char *tmpl, int *slot) {
     sigemptyset(&block);
     for (size_t k = 0; k < NSIGNALS; k++) sigaddset(&block, cleanup_signals[k]);
     pthread_sigmask(SIG_BLOCK, &block, &old);
-    int fd = mkstemp(tmpl);
+    int fd = dir ? (mkdtemp(tmpl) ? 0 : -1) : mkstemp(tmpl);
     int err = errno;
     if (fd >= 0) {
         memcpy(temp_paths[i], tmpl, len + 1);
+        temp_is_dir[i] = dir;
         __atomic_store_n(&temp_state[i], SLOT_LIVE, __ATOMIC_RELEASE);
         *slot = i;
     } else {
@@ -82,8 +174,97 @@ int lz_temp_create(char *tmpl, int *slot) {
     return fd;
 }
 
+int lz_temp_create(char *tmpl, int *slot) {
+    return create_registered(tmpl, false, slot);
+}
+
+int lz_temp_dir_create(char *tmpl, int *slot) {
+    return create_registered(tmpl, true, slot) < 0 ? -1 : 0;
+}
+
 void lz_temp_forget(int slot) {
     if (slot >= 0 && slot < LZ_TEMP_SLOTS) __atomic_store_n(&temp_state[slot], SLOT_FREE, __ATOMIC_RELEASE);
+}
+
+void lz_temp_forget_path(const char *path) {
+    for (int i = 0; i < LZ_TEMP_SLOTS; i++)
+        if (__atomic_load_n(&temp_state[i], __ATOMIC_ACQUIRE) == SLOT_LIVE &&
+            strcmp(temp_paths[i], path) == 0) {
+            lz_temp_forget(i);
+            return;
+        }
+}
+
+int lz_remove_tree(const char *path) {
+    return remove_tree_at(AT_FDCWD, path, 0);
+}
+
+/* ---- stopping early on the first SIGINT / SIGTERM ---- */
+
+static volatile sig_atomic_t interrupt_sig;
+static const int interrupt_signals[] = {SIGINT, SIGTERM};
+#define NINTERRUPT (sizeof interrupt_signals / sizeof interrupt_signals[0])
+static bool interrupt_caught[NINTERRUPT]; /* set before the handler is installed */
+
+/* Records the signal; the next one goes to the cleanup handler and kills.
+ * Only the signals caught are re-armed: one left ignored stays ignored. */
+static void on_interrupt(int sig) {
+    int saved = errno;
+    if (!interrupt_sig) interrupt_sig = sig;
+    for (size_t i = 0; i < NINTERRUPT; i++)
+        if (interrupt_caught[i]) arm_cleanup(interrupt_signals[i]);
+    errno = saved;
+}
+
+void lz_interrupt_catch(void) {
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_interrupt;
+    sa.sa_flags = SA_RESTART;
+    sigemptyset(&sa.sa_mask);
+    /* both blocked while either runs: the handler re-arms both at once */
+    for (size_t i = 0; i < NINTERRUPT; i++) sigaddset(&sa.sa_mask, interrupt_signals[i]);
+    for (size_t i = 0; i < NINTERRUPT; i++)
+        if (ours_to_set(interrupt_signals[i])) {
+            interrupt_caught[i] = true;
+            sigaction(interrupt_signals[i], &sa, NULL);
+        }
+}
+
+int lz_interrupt_signal(void) {
+    return interrupt_sig;
+}
+
+const volatile sig_atomic_t *lz_interrupt_flag(void) {
+    return &interrupt_sig;
+}
+
+const char *lz_signal_name(int sig) {
+    static char other[32];
+    switch (sig) {
+    case SIGINT:
+        return "SIGINT";
+    case SIGTERM:
+        return "SIGTERM";
+    case SIGHUP:
+        return "SIGHUP";
+    default:
+        snprintf(other, sizeof other, "signal %d", sig);
+        return other;
+    }
+}
+
+void lz_interrupt_reraise(void) {
+    int sig = interrupt_sig;
+    if (!sig) return;
+    lz_temp_remove_all();
+    signal(sig, SIG_DFL);
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, sig);
+    pthread_sigmask(SIG_UNBLOCK, &set, NULL);
+    raise(sig);
+    _exit(128 + sig); /* not reached unless the signal could not end the process */
 }
 
 /* ---- writing ---- */

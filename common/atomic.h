@@ -17,6 +17,7 @@
 #ifndef LZ_ATOMIC_H
 #define LZ_ATOMIC_H
 
+#include <signal.h>
 #include <stddef.h>
 
 #include "lz.h"
@@ -67,7 +68,57 @@ void lz_atomic_abort(lz_atomic *f);
 #define LZ_TEMP_SLOTS    16
 #define LZ_TEMP_PATH_MAX 4096
 int lz_temp_create(char *tmpl, int *slot);
-/* Stops tracking a registered file (after renaming or unlinking it). -1 is a no-op. */
+/* Stops tracking a registered file or directory (after renaming or
+ * removing it). -1 is a no-op. */
 void lz_temp_forget(int slot);
+/* lz_temp_forget for the slot that holds path (as given when created), if any. */
+void lz_temp_forget_path(const char *path);
+
+/* mkdtemp(tmpl), registered like lz_temp_create: a fatal signal removes the
+ * directory and everything in it (up to LZ_TEMP_DIR_DEPTH levels below it;
+ * symbolic links are removed, never followed). For output that is a whole
+ * directory, built under a temporary name and renamed into place. Returns
+ * 0, or -1 with errno set; *slot as for lz_temp_create. */
+#define LZ_TEMP_DIR_DEPTH 4
+int lz_temp_dir_create(char *tmpl, int *slot);
+
+/* Removes directory path and everything in it, as the signal handler does
+ * (same depth limit, symbolic links not followed); for an error path giving
+ * up on a temporary directory, registered or not. Returns 0 once it is gone,
+ * else -1 with errno set. */
+int lz_remove_tree(const char *path);
+
+/* Removes every registered file and directory. Async-signal-safe: for a
+ * program that handles SIGINT or SIGTERM itself (the registry then leaves
+ * them alone) and is about to die of one. */
+void lz_temp_remove_all(void);
+
+/*
+ * Stopping early instead of dying, for a long run that can still save what
+ * it has (lzscan collect). After lz_interrupt_catch, the first SIGINT or
+ * SIGTERM does not end the process: it is recorded (lz_interrupt_signal
+ * returns it, and *lz_interrupt_flag() turns non-zero for loops that poll
+ * it), and both signals go back to the temporary-file cleanup above, so a
+ * second one ends the process at once and leaves no temporary file. A
+ * signal the program ignores (SIG_IGN: a background job of a
+ * non-interactive shell, nohup) or handles itself is left as it is.
+ *
+ * The handler is installed with SA_RESTART, so stdio keeps working, but
+ * poll(2) and sleeps still return early (Linux never restarts them): a
+ * waiting loop sees the flag at once.
+ *
+ * When the run has saved what it could, lz_interrupt_reraise ends the
+ * process by the recorded signal, as if it had not been caught: the shell
+ * sees 130 (SIGINT) or 143 (SIGTERM), and a script that ran lzscan stops
+ * too instead of carrying on with the next command.
+ */
+void lz_interrupt_catch(void);
+int lz_interrupt_signal(void); /* 0, or the signal caught */
+const volatile sig_atomic_t *lz_interrupt_flag(void);
+/* If a signal was caught: removes registered temporary files and dies of it
+ * (exit status 128 + the signal if it cannot be re-raised). Else returns. */
+void lz_interrupt_reraise(void);
+/* "SIGINT", "SIGTERM", "SIGHUP", else "signal N" (in a static buffer). */
+const char *lz_signal_name(int sig);
 
 #endif

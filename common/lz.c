@@ -2,9 +2,11 @@
 
 #include <errno.h>
 #include <openssl/evp.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 int lz_errf(lz_err *e, const char *fmt, ...) {
     if (e) {
@@ -86,8 +88,36 @@ void lz_grow(void *arr_ptr, size_t *cap, size_t need, size_t elem) {
     *cap = ncap;
 }
 
-void lz_buf_put(lz_buf *b, const void *p, size_t n) {
+/* Hands the bytes held to the sink (dropping them after a failure). */
+static void drain(lz_buf *b) {
+    lz_sink *k = b->sink;
+    if (!k->failed && k->write(k->ctx, b->data, b->len, &k->err) < 0) k->failed = 1;
+    b->len = 0;
+    b->data[0] = '\0';
+}
+
+/* Room for n more bytes and the NUL: a streaming buffer that is full
+ * drains instead of growing. */
+static void reserve(lz_buf *b, size_t n) {
+    if (b->cap - b->len > n) return;
+    if (b->sink && b->len >= LZ_BUF_CHUNK) drain(b);
     lz_grow(&b->data, &b->cap, b->len + n + 1, 1);
+}
+
+void lz_buf_stream(lz_buf *b, lz_sink *sink) {
+    b->sink = sink;
+}
+
+int lz_buf_flush(lz_buf *b, lz_err *e) {
+    if (!b->sink) return 0;
+    if (b->len) drain(b);
+    if (!b->sink->failed) return 0;
+    if (e) *e = b->sink->err;
+    return -1;
+}
+
+void lz_buf_put(lz_buf *b, const void *p, size_t n) {
+    if (b->cap - b->len <= n) reserve(b, n);
     if (n) memcpy(b->data + b->len, p, n);
     b->len += n;
     b->data[b->len] = '\0';
@@ -96,8 +126,11 @@ void lz_buf_put(lz_buf *b, const void *p, size_t n) {
 void lz_buf_puts(lz_buf *b, const char *s) {
     lz_buf_put(b, s, strlen(s));
 }
+
 void lz_buf_putc(lz_buf *b, char c) {
-    lz_buf_put(b, &c, 1);
+    if (b->cap - b->len <= 1) reserve(b, 1);
+    b->data[b->len++] = c;
+    b->data[b->len] = '\0';
 }
 
 void lz_buf_vprintf(lz_buf *b, const char *fmt, va_list ap) {
@@ -106,7 +139,7 @@ void lz_buf_vprintf(lz_buf *b, const char *fmt, va_list ap) {
     int n = vsnprintf(NULL, 0, fmt, ap2);
     va_end(ap2);
     if (n < 0) return;
-    lz_grow(&b->data, &b->cap, b->len + (size_t)n + 1, 1);
+    reserve(b, (size_t)n);
     vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap);
     b->len += (size_t)n;
 }
@@ -160,6 +193,13 @@ uint64_t lz_hash_fold(const char *s, size_t n) {
         h *= 1099511628211ULL;
     }
     return h;
+}
+
+size_t lz_cpus(void) {
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+    cpu_set_t set;
+    if (sched_getaffinity(0, sizeof set, &set) == 0) n = CPU_COUNT(&set);
+    return n < 1 ? 1 : (size_t)n;
 }
 
 int lz_read_file(const char *path, char **out, size_t *len, lz_err *e) {

@@ -34,17 +34,49 @@ char *lz_asprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* Grows *arr (of element size elem) so that it holds at least need elements. */
 void lz_grow(void *arr_ptr, size_t *cap, size_t need, size_t elem);
+/* Appends item; the capacity test is inline because the parser pushes tens
+ * of millions of nodes. */
 #define LZ_PUSH(arr, n, cap, item)                                                                           \
     do {                                                                                                     \
-        lz_grow(&(arr), &(cap), (n) + 1, sizeof(*(arr)));                                                    \
+        if ((n) + 1 > (cap)) lz_grow(&(arr), &(cap), (n) + 1, sizeof(*(arr)));                               \
         (arr)[(n)++] = (item);                                                                               \
     } while (0)
 
-/* A growable, always NUL-terminated byte string. Zero-initialise to use. */
+/*
+ * Where a streaming lz_buf sends its bytes: write returns 0, or -1 with e
+ * filled. The first failure is kept (failed, err) and every later byte is
+ * dropped, the way ferror() works for stdio, so a renderer need not check
+ * each call: lz_buf_flush reports it at the end.
+ */
+typedef struct lz_sink {
+    int (*write)(void *ctx, const void *data, size_t len, lz_err *e);
+    void *ctx;
+    int failed;
+    lz_err err;
+} lz_sink;
+
+/*
+ * A growable, always NUL-terminated byte string. Zero-initialise to use.
+ *
+ * Given a sink (lz_buf_stream), the buffer holds at most about
+ * LZ_BUF_CHUNK bytes: when it is full, what it holds goes to the sink and
+ * it starts again. A renderer then writes a report of any size through the
+ * same calls in bounded memory; it must not read back what it wrote (data
+ * and len cover only the bytes not yet handed over).
+ */
 typedef struct lz_buf {
     char *data;
     size_t len, cap;
+    lz_sink *sink; /* NULL: the buffer keeps everything; borrowed */
 } lz_buf;
+
+#define LZ_BUF_CHUNK (256u << 10)
+
+/* Sends b's bytes to sink from now on (b must be empty). */
+void lz_buf_stream(lz_buf *b, lz_sink *sink);
+/* Hands what b holds to its sink. Returns 0, or -1 with the sink's first
+ * write error (0 for a buffer without a sink). */
+int lz_buf_flush(lz_buf *b, lz_err *e);
 
 void lz_buf_put(lz_buf *b, const void *p, size_t n);
 void lz_buf_puts(lz_buf *b, const char *s);
@@ -63,6 +95,9 @@ void lz_lower(char *s, size_t n);
 
 /* FNV-1a over the ASCII-lower-cased bytes. */
 uint64_t lz_hash_fold(const char *s, size_t n);
+
+/* The CPUs this process may run on (its affinity: taskset, cgroup cpusets), at least 1. */
+size_t lz_cpus(void);
 
 /* Reads a whole file into a NUL-terminated buffer. */
 int lz_read_file(const char *path, char **out, size_t *len, lz_err *e);

@@ -44,10 +44,15 @@ static void fail(jsonw *w, const char *msg) {
     if (!w->err) w->err = msg;
 }
 
+/* A newline and two spaces per level, in one append for the usual depths:
+ * every line of a pretty report starts here. */
 static void newline_indent(jsonw *w, size_t depth) {
+    static const char line[] = "\n                                ";
+    enum { MAX_LEVELS = (sizeof line - 2) / 2 };
     if (!w->pretty) return;
-    lz_buf_putc(w->out, '\n');
-    for (size_t i = 0; i < depth; i++) lz_buf_put(w->out, "  ", 2);
+    size_t n = depth < MAX_LEVELS ? depth : MAX_LEVELS;
+    lz_buf_put(w->out, line, 1 + 2 * n);
+    for (size_t i = n; i < depth; i++) lz_buf_put(w->out, "  ", 2);
 }
 
 /* Writes whatever must precede a value in the current context. */
@@ -104,6 +109,28 @@ void jsonw_end_array(jsonw *w) {
     end(w, JSONW_ARRAY, ']');
 }
 
+void jsonw_init_items(jsonw *w, lz_buf *out, const jsonw *parent, bool first) {
+    *w = (jsonw){.out = out, .pretty = parent->pretty};
+    if (!parent->depth || !(parent->stack[parent->depth - 1] & JSONW_ARRAY)) {
+        w->err = "items outside an array";
+        return;
+    }
+    lz_grow(&w->stack, &w->cap, parent->depth, 1);
+    memcpy(w->stack, parent->stack, parent->depth);
+    w->depth = parent->depth;
+    w->stack[w->depth - 1] = first ? JSONW_ARRAY : JSONW_ARRAY | JSONW_HAS_ITEMS;
+}
+
+void jsonw_splice(jsonw *parent, const char *items, size_t len) {
+    if (!parent->depth || !(parent->stack[parent->depth - 1] & JSONW_ARRAY)) {
+        fail(parent, "items outside an array");
+        return;
+    }
+    if (!len) return;
+    lz_buf_put(parent->out, items, len);
+    parent->stack[parent->depth - 1] |= JSONW_HAS_ITEMS;
+}
+
 void jsonw_keyn(jsonw *w, const char *key, size_t len) {
     if (w->depth == 0 || !(w->stack[w->depth - 1] & JSONW_OBJECT) || w->want_value) {
         fail(w, "key outside an object or after another key");
@@ -127,6 +154,10 @@ static void scalar(jsonw *w, const char *text, size_t len) {
     before_value(w);
     lz_buf_put(w->out, text, len);
     after_value(w);
+}
+
+void jsonw_raw(jsonw *w, const char *json, size_t len) {
+    scalar(w, json, len);
 }
 
 void jsonw_stringn(jsonw *w, const char *s, size_t len) {
@@ -289,13 +320,22 @@ static size_t put_non_ascii(lz_buf *out, const unsigned char *p, size_t n) {
     return len;
 }
 
+/* The bytes written as they are: printable ASCII but '"' (0x22) and '\\'
+ * (0x5C); DEL and controls are escaped (ascii_escape), the rest is UTF-8
+ * (put_non_ascii). A table, because every byte of the report passes here. */
+static const bool plain[256] = {
+    [0x20 ... 0x21] = true,
+    [0x23 ... 0x5B] = true,
+    [0x5D ... 0x7E] = true,
+};
+
 void jsonw_escape(lz_buf *out, const char *s, size_t len) {
     const unsigned char *p = (const unsigned char *)s, *end = p + len;
     char tmp[8];
     lz_buf_putc(out, '"');
     while (p < end) {
         const unsigned char *run = p; /* copy runs of plain ASCII in one call */
-        while (p < end && *p < 0x80 && !ascii_escape(*p, tmp)) p++;
+        while (p < end && plain[*p]) p++;
         if (p > run) lz_buf_put(out, run, (size_t)(p - run));
         if (p == end) break;
         if (*p < 0x80)

@@ -63,6 +63,20 @@ void jsonw_uint(jsonw *w, uint64_t n);
 void jsonw_int(jsonw *w, int64_t n);
 void jsonw_bool(jsonw *w, bool b);
 void jsonw_null(jsonw *w);
+/* A value given as JSON text that is already valid, e.g. a string escaped
+ * once by jsonw_escape and written many times. Not checked. */
+void jsonw_raw(jsonw *w, const char *json, size_t len);
+
+/*
+ * Items of a long array rendered elsewhere (on another thread) and joined
+ * in order. A writer made by jsonw_init_items(w, out, parent, first) writes
+ * further items of parent's innermost open array into out, byte for byte
+ * as parent would (first: no item precedes them, so no comma); the text is
+ * then appended with jsonw_splice(parent, ...). Free the item writer with
+ * jsonw_free; its err says whether it was misused.
+ */
+void jsonw_init_items(jsonw *w, lz_buf *out, const jsonw *parent, bool first);
+void jsonw_splice(jsonw *parent, const char *items, size_t len);
 
 /* Writes a jv value (recursively). JV_MISSING writes null. */
 void jsonw_value(jsonw *w, const jv_store *s, jv_t v);

@@ -1,5 +1,6 @@
 #include "out_json.h"
 
+#include <pthread.h>
 #include <string.h>
 
 #include "jsonw.h"
@@ -83,6 +84,14 @@ static void write_scan(jsonw *w, const report *r) {
     for (size_t i = 0; i < nnotes; i++) jsonw_string(w, notes[i]);
     for (size_t i = 0; i < r->nwarnings; i++) jsonw_string(w, r->warnings[i]);
     jsonw_end_array(w);
+    if (r->shard.count) { /* schema 1.2: `lzscan merge` joins the shards */
+        jsonw_key(w, "shard");
+        jsonw_begin_object(w);
+        jsonw_kv_uint(w, "index", r->shard.index);
+        jsonw_kv_uint(w, "count", r->shard.count);
+        jsonw_kv_string(w, "inventory", r->shard.inventory);
+        jsonw_end_object(w);
+    }
     jsonw_end_object(w);
 }
 
@@ -172,12 +181,38 @@ static void write_exemption_ref(jsonw *w, const report_exemption *x) {
     jsonw_end_object(w);
 }
 
-static void write_finding(jsonw *w, const report *r, const finding *f) {
+/* A rule's title and remediation as JSON strings, escaped once: every
+ * finding repeats them, and they are half of a large report's bytes.
+ * Findings come sorted by rule, so the last rule's are kept. */
+typedef struct rule_text {
+    const rule *rule;
+    lz_buf title, remediation;
+} rule_text;
+
+static void escape_or_null(lz_buf *b, const char *s) {
+    lz_buf_reset(b);
+    if (s)
+        jsonw_escape(b, s, strlen(s));
+    else
+        lz_buf_puts(b, "null");
+}
+
+static const rule_text *texts_of(rule_text *t, const rule *ru) {
+    if (t->rule == ru) return t;
+    t->rule = ru;
+    escape_or_null(&t->title, ru->title);
+    escape_or_null(&t->remediation, ru->remediation ? ru->remediation : "");
+    return t;
+}
+
+static void write_finding(jsonw *w, const report *r, const finding *f, rule_text *cache) {
+    const rule_text *t = texts_of(cache, f->rule);
     out_subject s;
     out_subject_get(r, f, &s);
     jsonw_begin_object(w);
     jsonw_kv_string(w, "ruleId", f->rule->id);
-    jsonw_kv_string(w, "title", f->rule->title);
+    jsonw_key(w, "title");
+    jsonw_raw(w, t->title.data, t->title.len);
     jsonw_kv_string(w, "severity", rule_severity_name(f->rule->severity));
     jsonw_kv_string(w, "status", result_status_name(f->status));
     jsonw_kv_string(w, "resourceId", f->subject_id ? f->subject_id : "");
@@ -188,7 +223,8 @@ static void write_finding(jsonw *w, const report *r, const finding *f) {
     jsonw_kv_string(w, "message", f->message ? f->message : "");
     write_evidence(w, f);
     jsonw_kv_string(w, "fingerprint", f->fingerprint);
-    jsonw_kv_string(w, "remediation", f->rule->remediation ? f->rule->remediation : "");
+    jsonw_key(w, "remediation");
+    jsonw_raw(w, t->remediation.data, t->remediation.len);
     if (f->baseline != BS_NONE) jsonw_kv_string(w, "baselineState", baseline_state_name(f->baseline));
     const report_exemption *x = report_finding_exemption(r, f);
     if (x) {
@@ -271,6 +307,134 @@ static void write_gate(jsonw *w, const out_run *run) {
     jsonw_end_object(w);
 }
 
+/* ---- findings, on two threads ----
+ * The findings are most of a large report's text, and each renders on its
+ * own. So with a second CPU a helper thread renders every other block of
+ * BLOCK findings into a buffer of its own while this thread renders the
+ * blocks between, and the blocks are spliced into the report in order: the
+ * text is the one a single thread writes. */
+
+enum { BLOCK = 2048 };
+
+typedef struct block {
+    const report *r;
+    const jsonw *shape; /* the report's writer as the findings array opened: read only */
+    size_t from, to;
+    lz_buf text;
+    rule_text cache;
+    const char *err; /* the first misuse of a block's writer */
+} block;
+
+static void render_block(block *b) {
+    jsonw w;
+    lz_buf_reset(&b->text);
+    jsonw_init_items(&w, &b->text, b->shape, b->from == 0);
+    for (size_t i = b->from; i < b->to; i++) write_finding(&w, b->r, &b->r->findings[i], &b->cache);
+    if (w.err && !b->err) b->err = w.err;
+    jsonw_free(&w);
+}
+
+static void block_free(block *b) {
+    lz_buf_free(&b->text);
+    lz_buf_free(&b->cache.title);
+    lz_buf_free(&b->cache.remediation);
+}
+
+enum helper_state { HELPER_IDLE, HELPER_WORK, HELPER_DONE, HELPER_QUIT };
+
+typedef struct helper {
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    enum helper_state state;
+    block b;
+} helper;
+
+static void *helper_main(void *arg) {
+    helper *h = arg;
+    pthread_mutex_lock(&h->mu);
+    for (;;) {
+        while (h->state != HELPER_WORK && h->state != HELPER_QUIT) pthread_cond_wait(&h->cv, &h->mu);
+        if (h->state == HELPER_QUIT) break;
+        pthread_mutex_unlock(&h->mu);
+        render_block(&h->b);
+        pthread_mutex_lock(&h->mu);
+        h->state = HELPER_DONE;
+        pthread_cond_broadcast(&h->cv);
+    }
+    pthread_mutex_unlock(&h->mu);
+    return NULL;
+}
+
+static void helper_set(helper *h, enum helper_state s) {
+    pthread_mutex_lock(&h->mu);
+    h->state = s;
+    pthread_cond_broadcast(&h->cv);
+    pthread_mutex_unlock(&h->mu);
+}
+
+static void helper_wait_done(helper *h) {
+    pthread_mutex_lock(&h->mu);
+    while (h->state != HELPER_DONE) pthread_cond_wait(&h->cv, &h->mu);
+    pthread_mutex_unlock(&h->mu);
+}
+
+static size_t min_size(size_t a, size_t b) {
+    return a < b ? a : b;
+}
+
+/* Blocks [from, from + BLOCK) here and the next one on the helper, in turn. */
+static void render_in_pairs(jsonw *w, block *mine, helper *h) {
+    size_t n = mine->r->nfindings;
+    for (size_t from = 0; from < n; from += 2 * BLOCK) {
+        size_t mid = min_size(from + BLOCK, n), end = min_size(from + 2 * BLOCK, n);
+        if (mid < end) {
+            h->b.from = mid;
+            h->b.to = end;
+            helper_set(h, HELPER_WORK);
+        }
+        mine->from = from;
+        mine->to = mid;
+        render_block(mine);
+        jsonw_splice(w, mine->text.data, mine->text.len);
+        if (mid < end) {
+            helper_wait_done(h);
+            jsonw_splice(w, h->b.text.data, h->b.text.len);
+        }
+    }
+}
+
+static void write_findings(jsonw *w, const report *r) {
+    jsonw shape;
+    jsonw_init_items(&shape, NULL, w, false);
+    block mine = {.r = r, .shape = &shape};
+    helper h = {.state = HELPER_IDLE, .b = {.r = r, .shape = &shape}};
+    pthread_t thread;
+    bool two = r->nfindings > BLOCK && lz_cpus() > 1;
+    if (two) {
+        pthread_mutex_init(&h.mu, NULL);
+        pthread_cond_init(&h.cv, NULL);
+        if (pthread_create(&thread, NULL, helper_main, &h) != 0) {
+            two = false;
+            pthread_cond_destroy(&h.cv);
+            pthread_mutex_destroy(&h.mu);
+        }
+    }
+    if (two) {
+        render_in_pairs(w, &mine, &h);
+        helper_set(&h, HELPER_QUIT);
+        pthread_join(thread, NULL);
+        pthread_cond_destroy(&h.cv);
+        pthread_mutex_destroy(&h.mu);
+    } else {
+        for (size_t i = 0; i < r->nfindings; i++) write_finding(w, r, &r->findings[i], &mine.cache);
+    }
+    const char *err = mine.err ? mine.err : h.b.err;
+    if (err && !w->err) w->err = err;
+    block_free(&mine);
+    block_free(&h.b);
+    jsonw_free(&shape);
+}
+
 int out_json_report(const report *r, lz_buf *out, lz_err *e) {
     return out_json_report_run(r, NULL, out, e);
 }
@@ -286,7 +450,7 @@ int out_json_report_run(const report *r, const out_run *run, lz_buf *out, lz_err
     write_rules(&w, r);
     jsonw_key(&w, "findings");
     jsonw_begin_array(&w);
-    for (size_t i = 0; i < r->nfindings; i++) write_finding(&w, r, &r->findings[i]);
+    write_findings(&w, r);
     jsonw_end_array(&w);
     if (r->baseline_path) write_baseline(&w, r);
     if (r->exemptions_path) write_exemptions(&w, r);

@@ -15,8 +15,9 @@
 #include "out_run.h"
 
 /* 1.1.0: baseline, resolved, exemptions, gate; findings' baselineState
- * and exemption; scan.scope; notes include exemption and baseline warnings. */
-#define OUT_JSON_SCHEMA_VERSION "1.1.0"
+ * and exemption; scan.scope; notes include exemption and baseline warnings.
+ * 1.2.0: scan.shard (scan --shard K/N), scan.mergedFrom (lzscan merge). */
+#define OUT_JSON_SCHEMA_VERSION "1.2.0"
 
 /* Appends the pretty-printed report to out (owned by the caller). Returns 0,
  * or -1 with a message if the writer was misused (a bug). */

@@ -242,7 +242,7 @@ static bool dot_segment(const char *s, size_t n) {
 
 void out_sarif_uri(lz_buf *out, const char *id) {
     const char *p = id && *id == '/' ? id + 1 : (id ? id : "");
-    size_t start = out->len;
+    bool wrote = false; /* not out->len: a streaming buffer may drain meanwhile */
     while (*p) {
         size_t n = strcspn(p, "/");
         for (size_t i = 0; i < n; i++) {
@@ -252,15 +252,17 @@ void out_sarif_uri(lz_buf *out, const char *id) {
                 lz_buf_putc(out, (char)c);
             else
                 lz_buf_printf(out, "%%%02X", c);
+            wrote = true;
         }
         p += n;
         if (*p == '/') {
             /* A slash first would make the reference absolute ("//" a host). */
-            lz_buf_puts(out, out->len == start ? "%2F" : "/");
+            lz_buf_puts(out, wrote ? "/" : "%2F");
+            wrote = true;
             p++;
         }
     }
-    if (out->len == start) lz_buf_puts(out, "unknown-resource");
+    if (!wrote) lz_buf_puts(out, "unknown-resource");
 }
 
 static void write_location(jsonw *w, const finding *f, const out_subject *s) {
@@ -436,25 +438,40 @@ static void simple_notification(jsonw *w, const char *level, const char *id, con
     jsonw_end_object(w);
 }
 
+char *out_sarif_unknown_text(const char *rule_id, size_t n, const char *example) {
+    return lz_asprintf("%s: %zu result%s could not be decided (unknown)%s%s. They are listed in the "
+                       "JSON report; --sarif-unknown writes them here as results of kind \"open\".",
+                       rule_id, n, n == 1 ? "" : "s", example ? ", e.g. " : "", example ? example : "");
+}
+
+char *out_sarif_truncated_text(size_t left_out, size_t written) {
+    return lz_asprintf("%zu results were left out of this SARIF log (GitHub accepts at most %zu per "
+                       "run); the %zu written are the most severe. The JSON report has every finding.",
+                       left_out, written, written);
+}
+
 /* One per rule with unknown results, when they are not written as results. */
 static void unknown_notifications(jsonw *w, const report *r) {
     for (size_t i = 0; r->pack && i < r->pack->n; i++) {
         size_t n = r->counts[i].by_status[RS_UNKNOWN];
         if (!n) continue;
-        const char *why = NULL;
-        for (size_t k = 0; k < r->nfindings && !why; k++)
+        const finding *eg = NULL;
+        for (size_t k = 0; k < r->nfindings && !eg; k++)
             if (r->findings[k].status == RS_UNKNOWN && r->findings[k].rule == r->pack->rules[i])
-                why = r->findings[k].message;
-        char *text =
-            lz_asprintf("%s: %zu result%s could not be decided (unknown)%s%s. They are listed in the "
-                        "JSON report; --sarif-unknown writes them here as results of kind \"open\".",
-                        r->pack->rules[i]->id, n, n == 1 ? "" : "s", why ? ", e.g. " : "", why ? why : "");
+                eg = &r->findings[k];
+        char *text = out_sarif_unknown_text(r->pack->rules[i]->id, n, eg ? eg->message : NULL);
         notification(w, "warning", "lzscan/unknown-results", text);
         jsonw_key(w, "associatedRule");
         jsonw_begin_object(w);
         jsonw_kv_string(w, "id", r->pack->rules[i]->id);
         jsonw_key(w, "index");
         jsonw_uint(w, i);
+        jsonw_end_object(w);
+        /* what `lzscan merge` sums across shards (and the example it keeps) */
+        jsonw_key(w, "properties");
+        jsonw_begin_object(w);
+        jsonw_kv_uint(w, "count", n);
+        if (eg) jsonw_kv_string(w, "resourceId", eg->subject_id ? eg->subject_id : "");
         jsonw_end_object(w);
         jsonw_end_object(w);
         free(text);
@@ -465,11 +482,13 @@ static void notifications(jsonw *w, const report *r, const out_run *run, size_t 
     jsonw_key(w, "toolExecutionNotifications");
     jsonw_begin_array(w);
     if (left_out) {
-        char *text =
-            lz_asprintf("%zu results were left out of this SARIF log (GitHub accepts at most %zu per "
-                        "run); the %zu written are the most severe. The JSON report has every finding.",
-                        left_out, written, written);
-        simple_notification(w, "warning", "lzscan/results-truncated", text);
+        char *text = out_sarif_truncated_text(left_out, written);
+        notification(w, "warning", "lzscan/results-truncated", text);
+        jsonw_key(w, "properties");
+        jsonw_begin_object(w);
+        jsonw_kv_uint(w, "leftOut", left_out); /* what `lzscan merge` adds up */
+        jsonw_end_object(w);
+        jsonw_end_object(w);
         free(text);
     }
     const inv_gap *gaps = NULL;
@@ -489,7 +508,7 @@ static void notifications(jsonw *w, const report *r, const out_run *run, size_t 
     jsonw_end_array(w);
 }
 
-static char *exit_description(const out_run *run) {
+char *out_sarif_exit_description(const out_run *run) {
     const char *sev = rule_severity_name(run->fail_on);
     const char *what = run->fail_on_new ? "new failing finding" : "failing finding";
     switch (run->gate_code) {
@@ -506,7 +525,7 @@ static char *exit_description(const out_run *run) {
 static void write_invocation(jsonw *w, const report *r, const out_run *run, size_t written, size_t left_out) {
     const inv_gap *gaps = NULL;
     size_t ngaps = r->inv ? inv_gaps(r->inv, &gaps) : 0;
-    char a[32], *desc = exit_description(run);
+    char a[32], *desc = out_sarif_exit_description(run);
     jsonw_key(w, "invocations");
     jsonw_begin_array(w);
     jsonw_begin_object(w);
@@ -540,6 +559,15 @@ static void write_run_props(jsonw *w, const report *r, const out_run *run) {
     jsonw_kv_string(w, "failOn", rule_severity_name(run->fail_on));
     jsonw_kv_bool(w, "failOnNew", run->fail_on_new);
     jsonw_kv_uint(w, "gating", run->gating);
+    jsonw_kv_bool(w, "softFail", run->soft_fail);
+    if (r->shard.count) { /* `lzscan merge` joins the shards */
+        jsonw_key(w, "shard");
+        jsonw_begin_object(w);
+        jsonw_kv_uint(w, "index", r->shard.index);
+        jsonw_kv_uint(w, "count", r->shard.count);
+        jsonw_kv_string(w, "inventory", r->shard.inventory);
+        jsonw_end_object(w);
+    }
     if (r->baseline_path) {
         jsonw_kv_string(w, "baseline", r->baseline_path);
         jsonw_key(w, "baselineCounts");

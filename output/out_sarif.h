@@ -19,7 +19,11 @@
  *   category     runs[0].automationDetails.id (out_run.category, default
  *                "lzscan/<scope>/", see out_scan_scope)
  *   invocation   exitCode (the real one), executionSuccessful (false when
- *                coverage gaps left data unread), notifications
+ *                coverage gaps left data unread), notifications (the
+ *                unknown-results and results-truncated ones carry their
+ *                counts in properties, for `lzscan merge`)
+ *   shard        run.properties.shard {index, count, inventory} for
+ *                `scan --shard K/N`; properties.softFail
  *   size         at most out_run.max_results results; past it the most
  *                severe are kept and a notification says how many are not
  *
@@ -50,5 +54,11 @@ char *out_sarif_default_category(const report *r);
 
 /* The relative URI for an ARM id (appended to out). */
 void out_sarif_uri(lz_buf *out, const char *id);
+
+/* Texts of the invocation, shared with `lzscan merge` (output/sarif_merge.h)
+ * so that a joined run says what a single one would. Caller frees each. */
+char *out_sarif_exit_description(const out_run *run); /* exitCodeDescription */
+char *out_sarif_unknown_text(const char *rule_id, size_t n, const char *example);
+char *out_sarif_truncated_text(size_t left_out, size_t written);
 
 #endif

@@ -14,6 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "../common/atomic.h"
 #include "tui_app.h"
 #include "tui_text.h"
 
@@ -33,6 +34,7 @@ static void restore(void) {
  * (130 for Ctrl-C). endwin is not async-signal-safe, but the process is
  * about to end and a terminal left in raw mode is the worse outcome. */
 static void on_signal(int sig) {
+    lz_temp_remove_all(); /* a live scan's snapshot in TMPDIR, a half-written export */
     restore();
     signal(sig, SIG_DFL);
     raise(sig);

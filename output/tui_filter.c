@@ -59,6 +59,17 @@ void tui_filter_free(tui_filter *f) {
     free(f);
 }
 
+/* True if suffix may start with text PCRE2 skips between an atom and its
+ * quantifier, so that "a" + "(?#c)*" is "a*": a (?#...) comment, \E or an
+ * empty \Q\E, and, once (?x) may be on, white space (Unicode's too, hence
+ * any non-ASCII byte) and # comments. */
+static bool may_skip_to_quantifier(const char *prev, const char *suffix) {
+    if (strncmp(suffix, "(?#", 3) == 0 || strncmp(suffix, "\\E", 2) == 0 || strncmp(suffix, "\\Q", 2) == 0)
+        return true;
+    unsigned char c = (unsigned char)suffix[0];
+    return strstr(prev, "(?") && (c >= 0x80 || strchr(" \t\n\v\f\r#", c));
+}
+
 bool tui_filter_narrows(const char *prev, const char *grown) {
     size_t n = strlen(prev);
     if (strncmp(prev, grown, n) != 0 || grown[n] == '\0') return false;
@@ -66,7 +77,8 @@ bool tui_filter_narrows(const char *prev, const char *grown) {
      * \1 + 0) or prev is an alternation, the suffix may widen the match. */
     if (strpbrk(prev, "|\\{")) return false;
     const char *suffix = grown + n;
-    if (strchr("*+?{", suffix[0])) return false; /* would quantify prev's last atom */
+    if (strchr("*+?{", suffix[0])) return false;            /* would quantify prev's last atom */
+    if (may_skip_to_quantifier(prev, suffix)) return false; /* might, too */
     return strchr(suffix, '|') == NULL;
 }
 

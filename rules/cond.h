@@ -199,11 +199,13 @@ const uint32_t *rel_index_find(struct rel_index *rx, const struct inv *v, const 
                                const char *key, size_t keylen, size_t *n);
 
 /* One result of a rule on a resource (or on one `each` element). The
- * callback may take subject_id, message and ev (set them to NULL); the
- * evaluator frees what is left. */
+ * callback may take message and ev (set them to NULL); the evaluator frees
+ * what is left. subject_id is borrowed for the call (copy it to keep it):
+ * most results are passes, and copying every subject cost more than
+ * evaluating some rules. */
 typedef struct eval_result {
     int status; /* enum result_status */
-    char *subject_id;
+    const char *subject_id;
     char *message;
     struct evidence *ev;
     size_t nev;

@@ -2,9 +2,19 @@
  * engine.c - rules x applicable objects -> report. Selection is by type
  * index (inv_by_type) so that a rule only visits its own types; "*"
  * visits every object that can carry tags.
+ *
+ * Rules are independent: each reads the inventory, the topology and the
+ * pack, and writes only its own results. So they are evaluated on as many
+ * threads as there are CPUs (the calling thread included), each taking the
+ * next rule nobody has started, with its own scratch store, regex match
+ * data and join indexes. Every rule's results are kept apart and filed into
+ * the report in pack order at the end, so the report is the one a single
+ * thread gives, byte for byte, whichever thread evaluated what.
  */
 #include "engine.h"
 
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -80,36 +90,50 @@ static jvr *param_values(const rule_pack *p, const profile *prof) {
 
 /* ---- running ---- */
 
+/* What one rule produced, kept apart until every rule is done. */
+typedef struct rule_out {
+    finding *findings;
+    size_t n, cap;
+    size_t by_status[RS__COUNT];
+} rule_out;
+
 typedef struct run {
-    report *r;
+    const report *r; /* read only while rules run (its shard) */
+    rule_out *out;
     const rule *rule;
-    size_t index;
     inv_idx res;
 } run;
+
+static void count(run *rn, enum result_status s) {
+    if (s < RS__COUNT) rn->out->by_status[s]++;
+}
 
 /* Files a fail or unknown result: the finding takes ownership of the strings. */
 static void add_finding(run *rn, finding *f) {
     f->rule = rn->rule;
     lz_buf fp = {0};
-    lz_buf_printf(&fp, "%s|%s", rn->rule->id, f->subject_id);
-    lz_lower(fp.data + strlen(rn->rule->id) + 1, fp.len - strlen(rn->rule->id) - 1);
+    lz_buf_puts(&fp, rn->rule->id);
+    lz_buf_putc(&fp, '|');
+    size_t at = fp.len;
+    lz_buf_puts(&fp, f->subject_id);
+    lz_lower(fp.data + at, fp.len - at);
     lz_sha256_hex(fp.data, fp.len, f->fingerprint);
     lz_buf_free(&fp);
-    report_add(rn->r, f);
+    LZ_PUSH(rn->out->findings, rn->out->n, rn->out->cap, *f);
 }
 
 static void on_result(eval_result *res, void *ctx) {
     run *rn = ctx;
-    report_count(rn->r, rn->index, (enum result_status)res->status);
+    count(rn, (enum result_status)res->status);
     if (res->status != RS_FAIL && res->status != RS_UNKNOWN) return;
     finding f = {0};
     f.status = (enum result_status)res->status;
     f.resource = rn->res;
-    f.subject_id = res->subject_id;
+    f.subject_id = lz_strdup(res->subject_id);
     f.message = res->message;
     f.evidence = res->ev;
     f.nevidence = res->nev;
-    res->subject_id = res->message = NULL;
+    res->message = NULL;
     res->ev = NULL;
     res->nev = 0;
     add_finding(rn, &f);
@@ -134,12 +158,12 @@ static void report_gaps(const eval_env *env, run *rn) {
     size_t n = inv_gaps(env->inv, &gaps);
     for (size_t i = 0; i < n; i++) {
         const inv_gap *g = &gaps[i];
-        if (!gap_hides(rn->rule, g)) continue;
+        if (!gap_hides(rn->rule, g) || !report_owns(rn->r, g->scope, strlen(g->scope))) continue;
         bool seen = false; /* one result per scope, whatever the number of types */
         for (size_t j = 0; j < i && !seen; j++)
             seen = gap_hides(rn->rule, &gaps[j]) && !strcmp(gaps[j].scope, g->scope);
         if (seen) continue;
-        report_count(rn->r, rn->index, RS_UNKNOWN);
+        count(rn, RS_UNKNOWN);
         finding f = {0};
         f.status = RS_UNKNOWN;
         f.resource = inv_find(env->inv, g->scope, strlen(g->scope));
@@ -156,8 +180,16 @@ static bool taggable(const inv_res *r) {
            r->cls == INV_SUBSCRIPTION;
 }
 
+/* --shard: every result is about the object evaluated, so owning the
+ * object is owning its results. */
+static bool owned(const eval_env *env, const run *rn, inv_idx i) {
+    if (!rn->r->shard.count) return true;
+    const char *id = inv_str(env->inv, inv_get(env->inv, i)->id_fold);
+    return report_owns(rn->r, id, strlen(id));
+}
+
 static void run_on(const eval_env *env, run *rn, inv_idx i) {
-    if (!eval_kind_matches(env, rn->rule, i)) return;
+    if (!eval_kind_matches(env, rn->rule, i) || !owned(env, rn, i)) return;
     rn->res = i;
     eval_rule(env, rn->rule, i, on_result, rn);
 }
@@ -177,21 +209,85 @@ static void run_rule(const eval_env *env, run *rn) {
     }
 }
 
-int engine_run(const rule_pack *p, inv *v, const topo *t, const profile *prof, report *r, lz_err *e) {
-    if (engine_check_params(p, prof, e) < 0) return -1;
-    jvr *params = param_values(p, prof);
-    eval_env env = {
-        v, t, p->priv->store, params, jv_store_new(), pcre2_match_data_create(1, NULL), rel_index_new()};
-    if (!r->started) r->started = time(NULL);
-    for (size_t i = 0; i < p->n; i++) {
-        run rn = {r, p->rules[i], i, INV_NONE};
+/* ---- threads ---- */
+
+/* What the threads share: read only, but for the next rule to take. */
+typedef struct pool {
+    const rule_pack *p;
+    inv *v;
+    const topo *t;
+    const jvr *params;
+    const report *r;
+    rule_out *outs; /* one per rule; a rule's is written only by the thread that took it */
+    atomic_size_t next;
+} pool;
+
+/* A finished rule's results take only the memory they need: they are
+ * copied into the report once every rule is done, and until then the
+ * doubling slack of all of them would add to the scan's peak. */
+static void shrink(rule_out *o) {
+    if (o->n == o->cap) return;
+    o->findings = o->n ? lz_realloc(o->findings, o->n * sizeof *o->findings) : (free(o->findings), NULL);
+    o->cap = o->n;
+}
+
+static void *evaluate_rules(void *arg) {
+    pool *pl = arg;
+    eval_env env = {.inv = pl->v,
+                    .topo = pl->t,
+                    .pack_store = pl->p->priv->store,
+                    .params = pl->params,
+                    .scratch = jv_store_new(),
+                    .md = pcre2_match_data_create(1, NULL),
+                    .rx = rel_index_new()};
+    for (size_t i; (i = atomic_fetch_add(&pl->next, 1)) < pl->p->n;) {
+        run rn = {pl->r, &pl->outs[i], pl->p->rules[i], INV_NONE};
         run_rule(&env, &rn);
         report_gaps(&env, &rn);
+        shrink(&pl->outs[i]);
     }
-    r->finished = time(NULL);
     pcre2_match_data_free(env.md);
     rel_index_free(env.rx);
     jv_store_free(env.scratch);
+    return NULL;
+}
+
+enum { MAX_THREADS = 8 };
+
+/* One per CPU, at most MAX_THREADS, at most one per rule. */
+static size_t thread_count(size_t rules) {
+    size_t k = lz_cpus();
+    if (k > MAX_THREADS) k = MAX_THREADS;
+    return k < rules ? k : rules ? rules : 1;
+}
+
+/* Files every rule's results into the report, in pack order. */
+static void file_results(report *r, const rule_pack *p, rule_out *outs) {
+    size_t total = r->nfindings;
+    for (size_t i = 0; i < p->n; i++) total += outs[i].n;
+    lz_grow(&r->findings, &r->capfindings, total, sizeof *r->findings);
+    for (size_t i = 0; i < p->n; i++) {
+        if (outs[i].n) memcpy(r->findings + r->nfindings, outs[i].findings, outs[i].n * sizeof *r->findings);
+        r->nfindings += outs[i].n;
+        free(outs[i].findings);
+        for (int s = 0; s < RS__COUNT; s++) r->counts[i].by_status[s] += outs[i].by_status[s];
+    }
+}
+
+int engine_run(const rule_pack *p, inv *v, const topo *t, const profile *prof, report *r, lz_err *e) {
+    if (engine_check_params(p, prof, e) < 0) return -1;
+    jvr *params = param_values(p, prof);
+    if (!r->started) r->started = time(NULL);
+    pool pl = {p, v, t, params, r, lz_calloc(p->n ? p->n : 1, sizeof *pl.outs), 0};
+    pthread_t threads[MAX_THREADS];
+    size_t started = 0, want = thread_count(p->n);
+    /* A thread that cannot be started leaves its share to the others. */
+    while (started + 1 < want && pthread_create(&threads[started], NULL, evaluate_rules, &pl) == 0) started++;
+    evaluate_rules(&pl);
+    for (size_t i = 0; i < started; i++) pthread_join(threads[i], NULL);
+    file_results(r, p, pl.outs);
+    r->finished = time(NULL);
+    free(pl.outs);
     free(params);
     return 0;
 }

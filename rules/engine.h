@@ -20,7 +20,9 @@
  * every profile parameter is one the pack declares. */
 int engine_check_params(const rule_pack *p, const profile *prof, lz_err *e);
 
-/* Evaluates every rule of p; fills r (report_init'ed by the caller). */
+/* Evaluates every rule of p; fills r (report_init'ed by the caller). Rules
+ * run on one thread per CPU (the caller's among them) and only read v, t
+ * and prof meanwhile; r is the same whatever the number of threads. */
 int engine_run(const rule_pack *p, inv *v, const topo *t, const profile *prof, report *r, lz_err *e);
 
 #endif

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../common/u32map.h"
 #include "../scanner/armid.h"
 #include "../scanner/inventory.h"
 #include "../scanner/topology.h"
@@ -889,14 +890,32 @@ static char *object_label(const ectx *x, inv_idx i) {
     return lz_asprintf("%s/%s -> ", slash ? slash + 1 : type, inv_str(x->env->inv, r->name));
 }
 
+/* Items up to this many are checked for duplicates by a scan; beyond, by a
+ * set: a join over every object of a subscription (or of every resource
+ * group of a name) reaches thousands, and a scan per item is quadratic. */
+enum { SCAN_MAX = 16 };
+
+static bool has_item(const citems *l, const u32map *set, bool use_set, inv_idx obj) {
+    if (use_set) return u32map_get(set, obj, NULL);
+    for (size_t k = 0; k < l->n; k++)
+        if (l->it[k].inv == obj) return true;
+    return false;
+}
+
+/* Appends the objects not among the items yet: a join may reach one object
+ * by several keys (ancestor scopes, an array of keys), and counts it once. */
 static void push_objects(ectx *x, citems *out, const inv_idx *objs, size_t n) {
+    u32map set = {0};
+    bool use_set = out->n + n > SCAN_MAX;
+    for (size_t k = 0; use_set && k < out->n; k++)
+        if (out->it[k].inv != INV_NONE) u32map_put(&set, out->it[k].inv, 1);
     for (size_t i = 0; i < n; i++) {
-        bool seen = false;
-        for (size_t k = 0; k < out->n && !seen; k++) seen = out->it[k].inv == objs[i];
-        if (!seen)
-            citems_push(out, (citem){x->is, inv_get(x->env->inv, objs[i])->obj, objs[i], false, false,
-                                     x->quiet ? NULL : object_label(x, objs[i])});
+        if (has_item(out, &set, use_set, objs[i])) continue;
+        if (use_set) u32map_put(&set, objs[i], 1);
+        citems_push(out, (citem){x->is, inv_get(x->env->inv, objs[i])->obj, objs[i], false, false,
+                                 x->quiet ? NULL : object_label(x, objs[i])});
     }
+    u32map_free(&set);
 }
 
 /* ---- related: by key, and by key and its ancestor scopes ---- */
@@ -915,10 +934,7 @@ static void related_ancestors(ectx *x, const rule_cond *c, const char *key, size
         if (i == n || key[i] == '/') related_lookup(x, c, key, i, out);
     armid a;
     if (armid_parse(key, n, &a) < 0 || !a.subscription.len) return;
-    char *sub = lz_strndup(a.subscription.p, a.subscription.len);
-    lz_lower(sub, a.subscription.len);
-    jv_atom sa = jv_lookup_atom(x->is, sub, a.subscription.len);
-    free(sub);
+    jv_atom sa = jv_lookup_fold(x->is, a.subscription.p, a.subscription.len);
     const jv_atom *mgs;
     size_t nmg = sa ? inv_mg_chain(x->env->inv, sa, &mgs) : 0;
     for (size_t i = 0; i < nmg; i++) {
@@ -1492,14 +1508,13 @@ typedef struct emitter {
 } emitter;
 
 static void emit(ectx *x, const emitter *em, int status, const char *subject, char *message) {
-    eval_result res = {status, lz_strdup(subject), message, status == RS_FAIL ? x->ev : NULL,
+    eval_result res = {status, subject, message, status == RS_FAIL ? x->ev : NULL,
                        status == RS_FAIL ? x->nev : 0};
     if (status == RS_FAIL) {
         x->ev = NULL;
         x->nev = x->capev = 0;
     }
     em->fn(&res, em->ctx);
-    free(res.subject_id);
     free(res.message);
     for (size_t i = 0; res.ev && i < res.nev; i++) {
         free(res.ev[i].path);

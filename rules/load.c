@@ -82,6 +82,7 @@ static char *lower_dup(const char *s) {
 }
 
 static int scalar_text(lctx *L, ynode y, const char *what, const char **out) {
+    *out = NULL; /* gcc -O3 cannot see that yn_errf always fails, and warns */
     if (!yn_is_scalar(y) || yn_strlen(y) == 0 || yn_is_null(y))
         return yn_errf(L->e, y, "%s must be a non-empty string", what);
     *out = yn_str(y);

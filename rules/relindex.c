@@ -127,12 +127,7 @@ const uint32_t *rel_index_find(struct rel_index *rx, const inv *v, const char *t
         if (strcmp(rx->e[i].type, type) == 0 && strcmp(rx->e[i].path, path) == 0) e = &rx->e[i];
     if (!e) e = build(rx, v, type, path);
     if (keylen == 0) return NULL;
-    char small[512];
-    char *low = keylen < sizeof small ? small : lz_malloc(keylen);
-    memcpy(low, key, keylen);
-    lz_lower(low, keylen);
-    jv_atom a = jv_lookup_atom(inv_cstore(v), low, keylen);
-    if (low != small) free(low);
+    jv_atom a = jv_lookup_fold(inv_cstore(v), key, keylen);
     uint32_t slot;
     if (!a || !u32map_get(&e->by_key, a, &slot)) return NULL;
     *n = e->lists[slot].n;

@@ -76,6 +76,13 @@ typedef struct rule_counts {
     size_t by_status[RS__COUNT];
 } rule_counts;
 
+/* `lzscan scan --shard K/N`: the run loads the whole input (so topology and
+ * references see everything) but evaluates only the objects it owns. */
+typedef struct report_shard {
+    unsigned index, count; /* K (1-based) of N; 0 of 0 when the scan is not sharded */
+    char inventory[17];    /* digest of the inventory's ids: shards of one input agree */
+} report_shard;
+
 typedef struct report {
     const rule_pack *pack;
     inv *inv;
@@ -87,6 +94,7 @@ typedef struct report {
     char *profile_path;
     char *scope; /* live scans: the management group or subscription scanned; NULL offline */
     time_t started, finished;
+    report_shard shard;
 
     /* --exemptions */
     char *exemptions_path; /* NULL: no exemptions file */
@@ -111,6 +119,8 @@ void report_free(report *r);
 /* Takes ownership of f's strings. */
 void report_add(report *r, finding *f);
 void report_count(report *r, size_t rule_index, enum result_status s);
+/* Sorts the findings into report order (see findings); findings equal in
+ * severity, rule id, subject id and status keep their relative order. */
 void report_sort(report *r);
 /* Totals over every rule for a status. */
 size_t report_total(const report *r, enum result_status s);
@@ -124,6 +134,20 @@ void report_set_status(report *r, finding *f, enum result_status s);
 /* The exemption of an exempt finding, or NULL. */
 const report_exemption *report_finding_exemption(const report *r, const finding *f);
 void report_warn(report *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/*
+ * Sharding. An object belongs to shard 1 + H(lower-cased id) mod N (H: FNV-1a
+ * with MurmurHash3's finaliser), so
+ * every object, and every result about it (its elements' too), is in
+ * exactly one shard, whatever machine computes it. A coverage gap's
+ * `unknown` results belong to the shard of the gap's scope.
+ */
+unsigned report_shard_of(const char *id, size_t len, unsigned count);
+/* True when the run evaluates id: always unless it is sharded. */
+bool report_owns(const report *r, const char *id, size_t len);
+/* Makes r shard index of count (1 <= index <= count) and records the digest
+ * of r->inv's ids (call after inv_finalize). */
+void report_set_shard(report *r, unsigned index, unsigned count);
 
 /*
  * The gate: does f fail the run at threshold min? A failing finding at or

@@ -79,6 +79,24 @@ const rule *rule_pack_find(const rule_pack *p, const char *id);
  * facts r reads; either list may be NULL. */
 void rule_refs(const rule *r, rule_strv *params, rule_strv *facts);
 
+/* What r can read of the objects it looks at (rules/reads.c; the live
+ * collector projects Resource Graph rows to it): fn is called for every
+ * path a condition, count, join, `each`, evidence or element id of r can
+ * read, including what the engine reads for it (a subnet id looked up in
+ * its VNet's properties.subnets, applies.kind, ids and names). `on` names
+ * the objects read: NULL for r's own (r->types, which may be "*"), a
+ * lower-cased type for related/children objects of that type, "*" for any
+ * object (a ref's target, a chain link, $parent, related type "*"). `keys`
+ * are the path's leading keys from that object's root, as written, up to
+ * its first [*] or [N]: everything below them may be read, and nkeys 0 is
+ * the whole object. Calls may repeat. */
+typedef void (*rule_read_fn)(const char *on, const char *const *keys, size_t nkeys, void *ctx);
+void rule_reads(const rule *r, rule_read_fn fn, void *ctx);
+/* True when r looks objects up among every object of every type
+ * (`related: {type: "*"}`): what it finds depends on which types were read,
+ * not only on the ids it follows. */
+bool rule_reads_every_type(const rule *r);
+
 /* String lists: push copies s; has compares exactly; free empties v. */
 void strv_push(rule_strv *v, const char *s);
 bool strv_has(const rule_strv *v, const char *s);

@@ -4,8 +4,11 @@
 
 #include "../common/lz.h"
 
-static int seg_is(const char *p, size_t n, const char *lit) {
-    return lz_strcaseeq(p, n, lit, strlen(lit));
+/* Lengths first, inline: most segments are names and GUIDs, which never
+ * match, and lit is a literal whose strlen the compiler folds. */
+static inline int seg_is(const char *p, size_t n, const char *lit) {
+    size_t len = strlen(lit);
+    return n == len && lz_strcaseeq(p, n, lit, len);
 }
 
 /*

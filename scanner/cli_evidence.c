@@ -6,6 +6,7 @@
 #include "cli_evidence.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -235,18 +236,6 @@ static int mkdirs_for(const char *root, const char *name, lz_err *e) {
     return rc;
 }
 
-static void remove_tree(const char *root, const ev_bundle *b) {
-    for (size_t i = 0; i < b->n; i++) {
-        char *p = lz_asprintf("%s/%s", root, b->files[i].name);
-        unlink(p);
-        free(p);
-    }
-    char *rules = lz_asprintf("%s/rules", root);
-    rmdir(rules);
-    free(rules);
-    rmdir(root);
-}
-
 static int write_files(const char *tmp, const ev_bundle *b, lz_err *e) {
     for (size_t i = 0; i < b->n; i++) {
         if (mkdirs_for(tmp, b->files[i].name, e) < 0) return -1;
@@ -258,20 +247,52 @@ static int write_files(const char *tmp, const ev_bundle *b, lz_err *e) {
     return 0;
 }
 
-static int write_bundle(const char *dir, const ev_bundle *b, lz_err *e) {
+/* A bundle is never overwritten: checked before the scan (so a long live
+ * collection does not end in this error) and again by the final rename. */
+static int check_absent(const char *dir, lz_err *e) {
     struct stat st;
     if (lstat(dir, &st) == 0)
         return lz_errf(e, "--out %s: already exists (a bundle is never overwritten)", dir);
+    return 0;
+}
+
+/* rename(2) would replace an empty directory created at dir since
+ * check_absent; RENAME_NOREPLACE closes that window. Filesystems without it
+ * (EINVAL) get the plain rename, which still refuses a non-empty dir. */
+static int rename_new(const char *from, const char *to) {
+    if (renameat2(AT_FDCWD, from, AT_FDCWD, to, RENAME_NOREPLACE) == 0) return 0;
+    if (errno != EINVAL && errno != ENOSYS) return -1;
+    struct stat st;
+    if (lstat(to, &st) == 0) {
+        errno = EEXIST;
+        return -1;
+    }
+    return rename(from, to);
+}
+
+/*
+ * The bundle is built in DIR.tmp-XXXXXX, registered for removal on a fatal
+ * signal (common/atomic.h): SIGINT, SIGTERM or SIGHUP while it is written
+ * leave neither it nor DIR. DIR appears by one rename, whole.
+ */
+static int write_bundle(const char *dir, const ev_bundle *b, lz_err *e) {
+    if (check_absent(dir, e) < 0) return -1;
     char *tmp = lz_asprintf("%s.tmp-XXXXXX", dir);
-    if (!mkdtemp(tmp)) {
+    int slot;
+    if (lz_temp_dir_create(tmp, &slot) < 0) {
         lz_errf(e, "%s: %s", tmp, strerror(errno));
         free(tmp);
         return -1;
     }
     chmod(tmp, 0755);
     int rc = write_files(tmp, b, e);
-    if (rc == 0 && rename(tmp, dir) < 0) rc = lz_errf(e, "renaming %s to %s: %s", tmp, dir, strerror(errno));
-    if (rc < 0) remove_tree(tmp, b);
+    if (rc == 0 && rename_new(tmp, dir) < 0)
+        rc = lz_errf(e, "renaming %s to %s: %s", tmp, dir,
+                     errno == EEXIST || errno == ENOTEMPTY
+                         ? "--out already exists (a bundle is never overwritten)"
+                         : strerror(errno));
+    if (rc < 0) lz_remove_tree(tmp);
+    lz_temp_forget(slot);
     free(tmp);
     return rc;
 }
@@ -299,14 +320,14 @@ static int annotate(const ev_opts *o, report *r, lz_err *e) {
 }
 
 static int run_evidence(ev_opts *o) {
-    scan_source src = {o->inputs, o->ninputs, o->rules_dirs, o->nrules, o->profile, &o->live};
+    scan_source src = {o->inputs, o->ninputs, o->rules_dirs, o->nrules, o->profile, &o->live, 0, 0};
     o->live.quiet = o->quiet;
     scan_result s;
     ev_bundle b = {0};
     lz_err e = {{0}};
     int code = EXIT_USAGE;
     memset(&s, 0, sizeof s);
-    if (scan_evaluate(&src, &s, &e) == 0 && annotate(o, &s.r, &e) == 0 &&
+    if (check_absent(o->out, &e) == 0 && scan_evaluate(&src, &s, &e) == 0 && annotate(o, &s.r, &e) == 0 &&
         build_bundle(o, &s.r, &b, &e) == 0 && write_bundle(o->out, &b, &e) == 0)
         code = EXIT_OK;
     else

@@ -1,10 +1,19 @@
 /*
- * cli_merge.c - `lzscan merge --out FILE SNAPSHOT...`: joins snapshots that
- * `lzscan collect` wrote for parts of a tenant (CI jobs collecting one
- * management group or a batch of subscriptions each) into one snapshot, so
- * that `lzscan scan --input FILE` gives the report a single collection of
- * the whole scope would.
+ * cli_merge.c - `lzscan merge --out FILE PART...`: joins the parts of a
+ * tenant that separate CI jobs or machines produced into one result. The
+ * kind of every part is read from its content (output/lzdoc.h) and all
+ * must be of one kind; the result is of that kind:
  *
+ *   snapshots     (`lzscan collect`, one management group or batch of
+ *                 subscriptions each) into one snapshot, so that `lzscan
+ *                 scan --input FILE` gives the report a single collection
+ *                 of the whole scope would: below
+ *   JSON reports  (`lzscan scan --shard K/N` over one snapshot, or scans of
+ *                 disjoint scopes) into one report: output/report_merge.h
+ *   SARIF logs    the same for SARIF, runs joined per category:
+ *                 output/sarif_merge.h
+ *
+ * Snapshots:
  * The merged manifest: scope arrays united, collected child lists united,
  * gaps united, request and retry counts summed, complete only if every part
  * was, collectedAt the earliest and finishedAt the latest. Objects are
@@ -18,26 +27,43 @@
 #include <string.h>
 #include <yajl/yajl_tree.h>
 
+#include "../common/atomic.h"
 #include "../output/jsonw.h"
+#include "../output/lzdoc.h"
+#include "../output/report_merge.h"
+#include "../output/sarif_merge.h"
 #include "cli.h"
 #include "live/snapshot.h"
 
 static const char merge_usage[] =
-    "usage: lzscan merge --out FILE SNAPSHOT...\n"
+    "usage: lzscan merge --out FILE PART...\n"
     "\n"
-    "Joins snapshots written by `lzscan collect --out` (for instance one per\n"
-    "management group or subscription shard, collected by separate CI jobs)\n"
-    "into one snapshot: scopes, collected child lists and coverage gaps united,\n"
-    "request counts summed, objects deduplicated by id. `lzscan scan --input FILE`\n"
-    "then reports what a single collection of the whole scope would.\n"
+    "Joins the parts of a tenant that separate CI jobs or machines produced. The\n"
+    "parts are all of one kind, read from their content, and so is the result:\n"
+    "\n"
+    "  snapshots (`lzscan collect --out`, one per management group or batch of\n"
+    "    subscriptions): scopes, child lists and coverage gaps united, request\n"
+    "    counts summed, objects deduplicated by id. `lzscan scan --input FILE`\n"
+    "    then reports what a single collection of the whole scope would.\n"
+    "  JSON reports or SARIF logs of `lzscan scan --shard K/N` (K = 1..N over one\n"
+    "    snapshot): the report or log the single scan writes. Reports or logs of\n"
+    "    scans of disjoint scopes (one per subscription) can be joined too, but\n"
+    "    each part inferred its own topology (merge snapshots to avoid that).\n"
+    "    SARIF runs are joined per category; different categories stay runs.\n"
     "\n"
     "options:\n"
-    "  -o, --out FILE   the merged snapshot (written atomically; may be an input)\n"
-    "  -h, --help       this help\n"
+    "  -o, --out FILE      the result, written atomically (may be an input; `-` is\n"
+    "                      stdout for reports and SARIF logs)\n"
+    "      --allow-missing join the shards given even if some of 1..N are missing:\n"
+    "                      coverage is then incomplete, with a gap naming them\n"
+    "  -h, --help          this help\n"
     "\n"
-    "exit status: 0 written; 2 usage error, an input that is not a snapshot, or a\n"
-    "write error. Gaps and incomplete parts are carried into the merged manifest,\n"
-    "where `lzscan scan` reports them (exit 3).\n";
+    "exit status: 2 usage error, an unreadable or malformed part, parts of\n"
+    "different kinds, packs, versions or shard sets, or a write error (nothing is\n"
+    "written). Otherwise snapshots exit 0 (gaps go into the merged manifest,\n"
+    "where `lzscan scan` reports them), and reports and SARIF logs exit as the\n"
+    "single scan would have: 0, 1 for gating findings, 3 for coverage gaps or\n"
+    "missing shards.\n";
 
 /* A set of strings: appended freely, sorted and deduplicated when written. */
 typedef struct strset {
@@ -94,8 +120,10 @@ typedef struct merged {
     scope_key *scope;
     size_t nscope, capscope;
     char *collected_at, *finished_at;
-    lz_buf parts; /* mergedFrom entries */
-    lz_buf extra; /* endpoints and apiVersions of the first part */
+    lz_buf parts;          /* mergedFrom entries */
+    lz_buf extra;          /* endpoints and apiVersions of the first part */
+    lz_buf projection;     /* the first projected part's "projection" member */
+    char *projection_pack; /* the rule pack that projection was made for */
     int complete, nparts;
 } merged;
 
@@ -212,11 +240,37 @@ static void merge_counts(merged *m, yajl_val man) {
     }
 }
 
+/*
+ * A part collected with the projection pushdown (scanner/live/project.h)
+ * holds only what its rule pack reads, and says so; the merged snapshot must
+ * say so too, or a scan of it could not tell. Parts projected for different
+ * packs would hold different subsets: refused.
+ */
+static int merge_projection(merged *m, yajl_val man, const char *file, lz_err *e) {
+    yajl_val p = member(man, "projection");
+    if (!YAJL_IS_TRUE(member(p, "used"))) return 0;
+    yajl_val pack = member(p, "rulePack");
+    const char *sha = YAJL_IS_STRING(pack) ? pack->u.string : "";
+    if (m->projection_pack) {
+        if (strcmp(m->projection_pack, sha) != 0)
+            return lz_errf(e,
+                           "%s: collected with the projection for another rule pack than an earlier part; "
+                           "collect the parts with the same pack, or with --no-projection",
+                           file);
+        return 0;
+    }
+    m->projection_pack = lz_strdup(sha);
+    lz_buf_puts(&m->projection, ",\"projection\":");
+    put_value(&m->projection, p);
+    return 0;
+}
+
 static int merge_manifest(merged *m, yajl_val man, const char *file, size_t objects, lz_err *e) {
     yajl_val fv = member(man, "formatVersion");
     if (fv && !(YAJL_IS_INTEGER(fv) && YAJL_GET_INTEGER(fv) == 1))
         return lz_errf(e, "%s: snapshot formatVersion is not 1", file);
     if (merge_scope(m, member(man, "scope"), file, e) < 0) return -1;
+    if (merge_projection(m, man, file, e) < 0) return -1;
     add_strings(&m->collected, member(man, "collected"));
     add_strings(&m->unavailable, member(man, "unavailable"));
     merge_gaps(m, member(man, "gaps"));
@@ -353,6 +407,7 @@ static char *manifest_text(merged *m, size_t objects) {
         jsonw_escape(&b, m->finished_at, strlen(m->finished_at));
     }
     lz_buf_put(&b, m->extra.data, m->extra.len);
+    lz_buf_put(&b, m->projection.data, m->projection.len);
     lz_buf_printf(&b, ",\"mergedFrom\":[%s],\"requests\":{", lz_buf_cstr(&m->parts));
     for (size_t i = 0; i < m->nreq; i++) {
         if (i) lz_buf_putc(&b, ',');
@@ -375,6 +430,8 @@ static char *manifest_text(merged *m, size_t objects) {
 }
 
 static void merged_free(merged *m) {
+    lz_buf_free(&m->projection);
+    free(m->projection_pack);
     set_free(&m->collected);
     set_free(&m->unavailable);
     set_free(&m->gaps);
@@ -411,19 +468,94 @@ static int merge_all(const char *out, char **files, int nfiles, lz_err *e) {
     return rc;
 }
 
+/* Reads every part; all must be of one kind. */
+static int load_parts(lzdoc *docs, char **files, size_t n, lz_err *e) {
+    for (size_t i = 0; i < n; i++) {
+        if (lzdoc_load(&docs[i], files[i], e) < 0) return -1;
+        if (docs[i].kind != docs[0].kind)
+            return lz_errf(e,
+                           "%s is a %s but %s is a %s: merge parts of one kind (snapshots, JSON reports or "
+                           "SARIF logs)",
+                           docs[0].name, lzdoc_kind_name(docs[0].kind), docs[i].name,
+                           lzdoc_kind_name(docs[i].kind));
+    }
+    return 0;
+}
+
+static int sink_write(void *ctx, const void *data, size_t len, lz_err *e) {
+    return lz_atomic_write(ctx, data, len, e);
+}
+
+/* Reports and SARIF logs: the parts are held (compactly), the result is
+ * streamed into an atomic writer, so it appears whole or not at all and is
+ * not held in memory as well. Returns the exit code. */
+static int merge_documents(const lzdoc *docs, size_t n, const char *out, const merge_opts *o) {
+    lz_err e = {{0}};
+    lz_atomic *f;
+    if (lz_atomic_open(&f, out, &e) < 0) {
+        cli_error("merge: %s", e.msg);
+        return EXIT_USAGE;
+    }
+    lz_sink sink = {.write = sink_write, .ctx = f};
+    lz_buf buf = {0};
+    lz_buf_stream(&buf, &sink);
+    int code = 0, rc = docs[0].kind == LZDOC_REPORT ? report_merge(docs, n, o, &buf, &code, &e)
+                                                    : sarif_merge(docs, n, o, &buf, &code, &e);
+    if (rc == 0) rc = lz_buf_flush(&buf, &e);
+    lz_buf_free(&buf);
+    if (rc == 0)
+        rc = lz_atomic_commit(f, &e);
+    else
+        lz_atomic_abort(f);
+    if (rc < 0) {
+        cli_error("merge: %s", e.msg);
+        return EXIT_USAGE;
+    }
+    return code;
+}
+
+static int merge_parts(char **files, size_t n, const char *out, const merge_opts *o) {
+    lzdoc *docs = lz_calloc(n, sizeof *docs);
+    lz_err e = {{0}};
+    int code = EXIT_USAGE;
+    if (load_parts(docs, files, n, &e) < 0) {
+        cli_error("merge: %s", e.msg);
+    } else if (docs[0].kind != LZDOC_SNAPSHOT) {
+        code = merge_documents(docs, n, out, o);
+    } else if (o->allow_missing) {
+        cli_error(
+            "merge: --allow-missing is for the JSON reports or SARIF logs of `scan --shard`, not snapshots");
+    } else if (strcmp(out, "-") == 0) {
+        cli_error("merge: a merged snapshot is written to a file (--out FILE), not stdout");
+    } else if (merge_all(out, files, (int)n, &e) < 0) {
+        cli_error("merge: %s", e.msg);
+    } else {
+        code = EXIT_OK;
+    }
+    for (size_t i = 0; i < n; i++) lzdoc_free(&docs[i]);
+    free(docs);
+    return code;
+}
+
+enum { OPT_ALLOW_MISSING = 256 };
+
 int cli_merge(int argc, char **argv) {
     static const struct option longopts[] = {
         {"out", required_argument, NULL, 'o'},
+        {"allow-missing", no_argument, NULL, OPT_ALLOW_MISSING},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
     const char *out = NULL;
+    merge_opts mo = {0};
     optind = 1;
     opterr = 0;
     int c;
     while ((c = getopt_long(argc, argv, ":o:h", longopts, NULL)) != -1) {
         if (c == 'o') {
             out = optarg;
+        } else if (c == OPT_ALLOW_MISSING) {
+            mo.allow_missing = true;
         } else if (c == 'h') {
             fputs(merge_usage, stdout);
             return EXIT_OK;
@@ -433,13 +565,8 @@ int cli_merge(int argc, char **argv) {
         }
     }
     if (!out || optind >= argc) {
-        cli_error("merge: --out FILE and at least one snapshot are required (see lzscan merge --help)");
+        cli_error("merge: --out FILE and at least one part are required (see lzscan merge --help)");
         return EXIT_USAGE;
     }
-    lz_err e;
-    if (merge_all(out, argv + optind, argc - optind, &e) < 0) {
-        cli_error("%s", e.msg);
-        return EXIT_USAGE;
-    }
-    return EXIT_OK;
+    return merge_parts(argv + optind, (size_t)(argc - optind), out, &mo);
 }

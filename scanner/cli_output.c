@@ -265,21 +265,45 @@ void cli_out_annotate(const cli_out_opts *o, cli_out_state *st, report *r, const
     for (size_t i = 0; i < r->nwarnings; i++) cli_warn("%s", r->warnings[i]);
 }
 
+static int sink_write(void *ctx, const void *data, size_t len, lz_err *e) {
+    return lz_atomic_write(ctx, data, len, e);
+}
+
+/*
+ * Renders one output straight into its atomic writer, a chunk at a time:
+ * the JSON report of a million resources is hundreds of megabytes, and
+ * holding it whole would double the scan's peak memory. Nothing appears at
+ * the path until the commit; on a render or write error the previous file
+ * stays (stdout has already received what was rendered).
+ */
+static int write_output(const cli_out_spec *s, const report *r, const out_run *run, const cli_out_env *env,
+                        lz_err *e) {
+    lz_atomic *f;
+    if (lz_atomic_open(&f, to_stdout(s) ? "-" : s->path, e) < 0) return -1;
+    lz_sink sink = {.write = sink_write, .ctx = f};
+    lz_buf out = {0};
+    lz_buf_stream(&out, &sink);
+    int rc = render(s, r, run, env, &out, e);
+    if (rc == 0) rc = lz_buf_flush(&out, e);
+    lz_buf_free(&out);
+    if (rc < 0) {
+        lz_atomic_abort(f);
+        return -1;
+    }
+    return lz_atomic_commit(f, e);
+}
+
 int cli_out_finish(const cli_out_opts *o, cli_out_state *st, report *r, const cli_out_env *env) {
     cli_out_annotate(o, st, r, env);
     out_run run;
     gate(o, r, env, &run);
     int code = run.exit_code;
     for (size_t i = 0; i < o->nspecs; i++) {
-        lz_buf out = {0};
         lz_err e = {{0}};
-        const cli_out_spec *s = &o->specs[i];
-        if (render(s, r, &run, env, &out, &e) < 0 ||
-            lz_write_atomic(to_stdout(s) ? "-" : s->path, out.data, out.len, &e) < 0) {
+        if (write_output(&o->specs[i], r, &run, env, &e) < 0) {
             cli_error("%s", e.msg);
             code = EXIT_USAGE; /* keep writing the others: a pipeline gets what can be had */
         }
-        lz_buf_free(&out);
     }
     return code;
 }

@@ -18,8 +18,10 @@
  *
  * Order of work (cli_out_finish): exemptions, then the baseline (so an
  * exempt status is what is compared), then the gate and the exit code,
- * then every output, each written atomically. The exit code is known
- * before rendering so SARIF's invocation and the summaries report it.
+ * then every output, each streamed into an atomic writer (lz_atomic: the
+ * file appears whole at commit, or not at all) so that no report is held
+ * in memory. The exit code is known before rendering so SARIF's
+ * invocation and the summaries report it.
  *
  * Ownership: cli_out_opts borrows its strings from argv; a cli_out_state
  * owns what it loaded.

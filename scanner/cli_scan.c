@@ -34,6 +34,9 @@ static const char scan_usage[] =
     "      --allow-partial     exit 0/1 even when data is missing (coverage gaps)\n"
     "      --no-color          never colour the text report (also: NO_COLOR set)\n"
     "      --tui               open the interactive UI instead of printing a report\n"
+    "      --shard K/N         evaluate only shard K of N of the objects (by a hash of\n"
+    "                          their id) after loading everything; `lzscan merge`\n"
+    "                          joins the N reports or SARIF logs into the whole one\n"
     "  -q, --quiet             no warnings on stderr\n"
     "  -h, --help              this help\n"
     "\n";
@@ -46,10 +49,32 @@ typedef struct scan_opts {
     const char *profile;
     cli_out_opts out; /* outputs, exemptions, baseline, gate (cli_output.h) */
     int allow_partial, no_color, quiet, tui;
-    live_opts live; /* live collection (no --input): scope, credential, endpoints */
+    unsigned shard_index, shard_count; /* --shard K/N; 0/0 when not given */
+    live_opts live;                    /* live collection (no --input): scope, credential, endpoints */
 } scan_opts;
 
-enum { OPT_ALLOW_PARTIAL = 256, OPT_NO_COLOR, OPT_TUI };
+enum { OPT_ALLOW_PARTIAL = 256, OPT_NO_COLOR, OPT_TUI, OPT_SHARD };
+
+/* Shards are numbered from 1, as people count CI jobs. */
+#define SHARD_MAX 4096
+
+static int parse_shard(const char *arg, scan_opts *o) {
+    char *end;
+    unsigned long k = strtoul(arg, &end, 10), n = 0;
+    bool ok = end != arg && *end == '/' && arg[0] >= '0' && arg[0] <= '9';
+    if (ok) {
+        const char *nd = end + 1;
+        n = strtoul(nd, &end, 10);
+        ok = end != nd && *end == '\0' && nd[0] >= '0' && nd[0] <= '9';
+    }
+    if (!ok || k < 1 || n < 1 || k > n || n > SHARD_MAX) {
+        cli_error("scan: --shard \"%s\": expected K/N with 1 <= K <= N <= %d (e.g. 2/4)", arg, SHARD_MAX);
+        return -1;
+    }
+    o->shard_index = (unsigned)k;
+    o->shard_count = (unsigned)n;
+    return 0;
+}
 
 static int parse_scan_opts(int argc, char **argv, scan_opts *o) {
     static const struct option longopts[] = {
@@ -59,6 +84,7 @@ static int parse_scan_opts(int argc, char **argv, scan_opts *o) {
         {"allow-partial", no_argument, NULL, OPT_ALLOW_PARTIAL},
         {"no-color", no_argument, NULL, OPT_NO_COLOR},
         {"tui", no_argument, NULL, OPT_TUI},
+        {"shard", required_argument, NULL, OPT_SHARD},
         {"quiet", no_argument, NULL, 'q'},
         {"help", no_argument, NULL, 'h'},
         LIVE_LONGOPTS,
@@ -99,6 +125,9 @@ static int parse_scan_opts(int argc, char **argv, scan_opts *o) {
         case OPT_TUI:
             o->tui = 1;
             break;
+        case OPT_SHARD:
+            if (parse_shard(optarg, o) < 0) return -1;
+            break;
         case 'h':
             fputs(scan_usage, stdout);
             fputs(cli_out_usage, stdout);
@@ -119,6 +148,10 @@ static int parse_scan_opts(int argc, char **argv, scan_opts *o) {
     }
     o->out.exemptions_optional = o->tui;
     if (cli_out_check(&o->out) < 0) return -1;
+    if (o->shard_count && o->tui) {
+        cli_error("scan: --shard and --tui exclude each other (the UI shows a whole scan)");
+        return -1;
+    }
     if (o->ninputs && o->live.any) {
         cli_error("scan: --input and the live collection options exclude each other");
         return -1;
@@ -173,6 +206,7 @@ int scan_evaluate(const scan_source *src, scan_result *s, lz_err *e) {
     if (load_everything(&o, &s->pack, &s->prof, &s->v, &s->t, e) < 0) return -1;
     report_init(&s->r, s->pack, s->v);
     s->have_report = true;
+    if (src->shard_count) report_set_shard(&s->r, src->shard_index, src->shard_count);
     s->r.started = started;
     s->r.inputs = src->inputs;
     s->r.ninputs = src->ninputs;
@@ -224,7 +258,14 @@ int cli_scan(int argc, char **argv) {
         cli_out_opts_free(&o.out);
         return prc > 0 ? EXIT_OK : EXIT_USAGE;
     }
-    scan_source src = {o.inputs, o.ninputs, o.rules_dirs, o.nrules, o.profile, &o.live};
+    scan_source src = {.inputs = o.inputs,
+                       .ninputs = o.ninputs,
+                       .rules_dirs = o.rules_dirs,
+                       .nrules = o.nrules,
+                       .profile = o.profile,
+                       .live = &o.live,
+                       .shard_index = o.shard_index,
+                       .shard_count = o.shard_count};
     o.live.quiet = o.quiet;
     scan_result s;
     lz_err e = {{0}};

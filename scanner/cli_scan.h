@@ -24,7 +24,8 @@ typedef struct scan_source {
     char **rules_dirs;
     size_t nrules;
     const char *profile;
-    struct live_opts *live; /* no inputs: collect live from Azure (live/opts.h); may be NULL */
+    struct live_opts *live;            /* no inputs: collect live from Azure (live/opts.h); may be NULL */
+    unsigned shard_index, shard_count; /* --shard K/N (report_set_shard); 0/0: everything */
 } scan_source;
 
 typedef struct scan_result {

@@ -153,10 +153,21 @@ static enum inv_class classify(const char *type, size_t n) {
     return INV_RESOURCE;
 }
 
-/* A field of the object, else what the id says. */
-static jv_atom field_or_id(jv_store *s, jv_t obj, const char *key, armid_slice from_id) {
-    const char *f = jv_get_str(s, obj, key);
-    if (f && *f) return intern_fold(s, f, strlen(f));
+/* The atom of a string member as a C string reads it (up to a NUL, which
+ * only hostile data holds); false if the member is absent or not a string. */
+static bool member_atom(jv_store *s, jv_t obj, const char *key, size_t klen, jv_atom *out) {
+    jv_t m = jv_get(s, obj, key, klen);
+    if (jv_kind(s, m) != JV_STRING) return false;
+    size_t n;
+    const char *t = jv_str(s, m, &n);
+    *out = memchr(t, '\0', n) ? jv_intern(s, t, strlen(t)) : jv_str_atom(s, m);
+    return true;
+}
+
+/* A non-empty field of the object, folded, else what the id says. */
+static jv_atom field_or_id(jv_store *s, jv_t obj, const char *key, size_t klen, armid_slice from_id) {
+    jv_atom a;
+    if (member_atom(s, obj, key, klen, &a) && a) return jv_atom_fold(s, a);
     return intern_fold(s, from_id.p, from_id.len);
 }
 
@@ -164,34 +175,34 @@ int inv_add(inv *v, jv_t obj, uint16_t source, const char *where, lz_err *e) {
     jv_store *s = v->s;
     if (jv_kind(s, obj) != JV_OBJECT)
         return lz_errf(e, "%s: expected an ARM object, found another JSON value", where);
+    jv_t idv = jv_get(s, obj, "id", 2), typev = jv_get(s, obj, "type", 4);
     size_t idlen = 0, typelen = 0;
-    const char *id = jv_str(s, jv_get(s, obj, "id", 2), &idlen);
-    const char *type = jv_str(s, jv_get(s, obj, "type", 4), &typelen);
-    if (!id || jv_kind(s, jv_get(s, obj, "id", 2)) != JV_STRING || idlen == 0)
+    const char *id = jv_str(s, idv, &idlen);
+    const char *type = jv_str(s, typev, &typelen);
+    if (!id || jv_kind(s, idv) != JV_STRING || idlen == 0)
         return lz_errf(e, "%s: object has no \"id\" string (every ARM object needs one)", where);
     armid aid;
     if (armid_parse(id, idlen, &aid) < 0)
         return lz_errf(e, "%s: \"%.200s\" is not an ARM resource id", where, id);
-    lz_buf derived = {0};
-    if (!type || jv_kind(s, jv_get(s, obj, "type", 4)) != JV_STRING || typelen == 0) {
+    inv_res r = {0};
+    if (type && jv_kind(s, typev) == JV_STRING && typelen > 0) {
+        r.type_fold = jv_atom_fold(s, jv_str_atom(s, typev));
+        r.cls = (uint8_t)classify(type, typelen);
+    } else {
         /* Some ARM bodies have no `type` (private DNS zone groups): the id says it. */
+        lz_buf derived = {0};
         if (armid_type(id, idlen, &derived) < 0)
             return lz_errf(e, "%s: object %.200s has no \"type\" and its id does not name one", where, id);
-        type = derived.data;
-        typelen = derived.len;
+        r.type_fold = intern_fold(s, derived.data, derived.len);
+        r.cls = (uint8_t)classify(derived.data, derived.len);
+        lz_buf_free(&derived);
     }
-
-    inv_res r = {0};
     r.obj = obj;
-    r.id = jv_str_atom(s, jv_get(s, obj, "id", 2));
+    r.id = jv_str_atom(s, idv);
     r.id_fold = jv_atom_fold(s, r.id);
-    r.type_fold = intern_fold(s, type, typelen);
-    r.cls = (uint8_t)classify(type, typelen);
-    lz_buf_free(&derived);
-    const char *name = jv_get_str(s, obj, "name");
-    r.name = name ? jv_intern(s, name, strlen(name)) : jv_intern(s, aid.name.p, aid.name.len);
-    r.subscription = field_or_id(s, obj, "subscriptionId", aid.subscription);
-    r.resource_group = field_or_id(s, obj, "resourceGroup", aid.resource_group);
+    if (!member_atom(s, obj, "name", 4, &r.name)) r.name = jv_intern(s, aid.name.p, aid.name.len);
+    r.subscription = field_or_id(s, obj, "subscriptionId", 14, aid.subscription);
+    r.resource_group = field_or_id(s, obj, "resourceGroup", 13, aid.resource_group);
     if (r.cls == INV_SUBSCRIPTION || r.cls == INV_MANAGEMENT_GROUP) r.resource_group = 0;
     r.parent = INV_NONE;
     r.container = INV_NONE;
@@ -214,12 +225,7 @@ void inv_mark_collected(inv *v, const char *type) {
 
 inv_idx inv_find(const inv *v, const char *id, size_t len) {
     if (len == 0) return INV_NONE;
-    char small[512];
-    char *low = len < sizeof small ? small : lz_malloc(len);
-    memcpy(low, id, len);
-    lz_lower(low, len);
-    jv_atom a = jv_lookup_atom(v->s, low, len);
-    if (low != small) free(low);
+    jv_atom a = jv_lookup_fold(v->s, id, len);
     uint32_t i;
     if (a && u32map_get(&v->by_id, a, &i)) return i;
     /* Ids may come with a trailing slash from hand-written exports. */
@@ -252,13 +258,55 @@ static idxlist *type_list(inv *v, jv_atom type_fold, bool create) {
     return &v->types[v->ntypes - 1];
 }
 
-static inv_idx find_container(const inv *v, const inv_res *r) {
+/*
+ * Resource groups by (subscription, name): a million objects sit in a few
+ * thousand groups, so each pair's group is looked up by its id once and
+ * remembered. Keys are the two (non-zero) atoms side by side; 0 is empty.
+ */
+typedef struct rg_memo {
+    uint64_t *keys;
+    inv_idx *vals;
+    size_t cap, n; /* cap is a power of two */
+} rg_memo;
+
+static size_t memo_slot(const rg_memo *m, uint64_t key) {
+    size_t j = (size_t)((key * 0x9E3779B97F4A7C15ull) >> 40) & (m->cap - 1);
+    while (m->keys[j] && m->keys[j] != key) j = (j + 1) & (m->cap - 1);
+    return j;
+}
+
+static void memo_grow(rg_memo *m) {
+    rg_memo big = {lz_calloc(m->cap ? m->cap * 2 : 256, sizeof(uint64_t)), NULL, m->cap ? m->cap * 2 : 256,
+                   m->n};
+    big.vals = lz_malloc(big.cap * sizeof *big.vals);
+    for (size_t i = 0; i < m->cap; i++) {
+        if (!m->keys[i]) continue;
+        size_t j = memo_slot(&big, m->keys[i]);
+        big.keys[j] = m->keys[i];
+        big.vals[j] = m->vals[i];
+    }
+    free(m->keys);
+    free(m->vals);
+    *m = big;
+}
+
+static inv_idx resource_group(const inv *v, rg_memo *m, jv_atom sub, jv_atom rg) {
+    if ((m->n + 1) * 2 > m->cap) memo_grow(m);
+    uint64_t key = (uint64_t)sub << 32 | rg;
+    size_t j = memo_slot(m, key);
+    if (m->keys[j]) return m->vals[j];
+    char *rgid = lz_asprintf("/subscriptions/%s/resourcegroups/%s", inv_str(v, sub), inv_str(v, rg));
+    m->keys[j] = key;
+    m->vals[j] = inv_find(v, rgid, strlen(rgid));
+    m->n++;
+    free(rgid);
+    return m->vals[j];
+}
+
+static inv_idx find_container(const inv *v, rg_memo *m, const inv_res *r) {
     if (r->cls == INV_SUBSCRIPTION || r->cls == INV_MANAGEMENT_GROUP || !r->subscription) return INV_NONE;
     if (r->resource_group && r->cls != INV_RESOURCE_GROUP) {
-        char *rgid = lz_asprintf("/subscriptions/%s/resourcegroups/%s", inv_str(v, r->subscription),
-                                 inv_str(v, r->resource_group));
-        inv_idx rg = inv_find(v, rgid, strlen(rgid));
-        free(rgid);
+        inv_idx rg = resource_group(v, m, r->subscription, r->resource_group);
         if (rg != INV_NONE) return rg;
     }
     uint32_t sub;
@@ -354,6 +402,7 @@ void inv_finalize(inv *v) {
             build_chain(v, r);
         }
     }
+    rg_memo memo = {0};
     for (size_t i = 0; i < v->n; i++) {
         inv_res *r = &v->res[i];
         if (r->cls == INV_RESOURCE) {
@@ -361,19 +410,16 @@ void inv_finalize(inv *v) {
             const char *id = jv_atom_str(v->s, r->id, &len);
             r->parent = find_parent(v, id, len);
         }
-        r->container = find_container(v, r);
+        r->container = find_container(v, &memo, r);
     }
+    free(memo.keys);
+    free(memo.vals);
     build_children(v);
 }
 
 const inv_idx *inv_by_type(const inv *v, const char *type, size_t *n) {
     *n = 0;
-    char buf[256];
-    size_t len = strlen(type);
-    if (len >= sizeof buf) return NULL;
-    memcpy(buf, type, len);
-    lz_lower(buf, len);
-    jv_atom a = jv_lookup_atom(v->s, buf, len);
+    jv_atom a = jv_lookup_fold(v->s, type, strlen(type));
     uint32_t slot;
     if (!a || !u32map_get(&v->type_slot, a, &slot)) return NULL;
     *n = v->types[slot].n;
@@ -383,12 +429,7 @@ const inv_idx *inv_by_type(const inv *v, const char *type, size_t *n) {
 const inv_idx *inv_children(const inv *v, inv_idx parent, const char *type, size_t *n) {
     *n = 0;
     if (parent >= v->n) return NULL;
-    char buf[256];
-    size_t len = strlen(type);
-    if (len >= sizeof buf) return NULL;
-    memcpy(buf, type, len);
-    lz_lower(buf, len);
-    jv_atom a = jv_lookup_atom(v->s, buf, len);
+    jv_atom a = jv_lookup_fold(v->s, type, strlen(type));
     if (!a) return NULL;
     /* build_children sorted each parent's slice by type: find the run. */
     uint32_t k = v->child_start[parent], end = v->child_start[parent + 1];
@@ -402,12 +443,7 @@ const inv_idx *inv_children(const inv *v, inv_idx parent, const char *type, size
 bool inv_collected(const inv *v, const char *type) {
     size_t n;
     if (inv_by_type(v, type, &n) && n) return true;
-    char buf[256];
-    size_t len = strlen(type);
-    if (len >= sizeof buf) return false;
-    memcpy(buf, type, len);
-    lz_lower(buf, len);
-    jv_atom a = jv_lookup_atom(v->s, buf, len);
+    jv_atom a = jv_lookup_fold(v->s, type, strlen(type));
     for (size_t i = 0; a && i < v->ncollected; i++)
         if (v->collected[i] == a) return true;
     return false;

@@ -153,6 +153,16 @@ static void append_key(lz_buf *b, const jv_store *s, jv_t obj, jv_t child, const
     }
 }
 
+/* "[i]": by hand, as this runs for every element every wildcard visits. */
+static void put_index(lz_buf *b, size_t i) {
+    char tmp[24], *p = tmp + sizeof tmp;
+    *--p = ']';
+    do *--p = (char)('0' + i % 10);
+    while (i /= 10);
+    *--p = '[';
+    lz_buf_put(b, p, (size_t)(tmp + sizeof tmp - p));
+}
+
 static void walk_from(walk *w, jv_t v, size_t si) {
     if (si == w->p->n) {
         w->visited++;
@@ -171,7 +181,7 @@ static void walk_from(walk *w, jv_t v, size_t si) {
         size_t lo = st->kind == STEP_ALL ? 0 : st->index;
         size_t hi = st->kind == STEP_ALL ? n : (st->index < n ? st->index + 1 : 0);
         for (size_t i = lo; i < hi; i++) {
-            lz_buf_printf(&w->concrete, "[%zu]", i);
+            put_index(&w->concrete, i);
             walk_from(w, jv_at(w->s, v, i), si + 1);
             w->concrete.len = mark;
             w->concrete.data[mark] = '\0';

@@ -14,6 +14,11 @@
  * is the one those tools show for the same file. Every member is kept, so
  * renderers of whole values still write them all.
  * Numbers keep their source text, so huge or precise numbers survive.
+ *
+ * Threads: the functions that take a const jv_store * only read it, so
+ * several threads may read one store at once (the engine evaluates rules in
+ * parallel over the inventory's) as long as none of them builds or interns
+ * into it meanwhile. A builder and its store belong to one thread.
  */
 #ifndef JV_H
 #define JV_H
@@ -38,6 +43,8 @@ size_t jv_store_bytes(const jv_store *s); /* memory held, for --verbose and benc
 jv_atom jv_intern(jv_store *s, const char *str, size_t len);
 /* The atom for str if it was interned, else 0 (0 is also ""), without adding it. */
 jv_atom jv_lookup_atom(const jv_store *s, const char *str, size_t len);
+/* The same for the ASCII-lower-cased str, without making the lower-cased copy. */
+jv_atom jv_lookup_fold(const jv_store *s, const char *str, size_t len);
 const char *jv_atom_str(const jv_store *s, jv_atom a, size_t *len); /* NUL-terminated */
 /* The atom of the ASCII-lower-cased string: equal folds = case-insensitively equal. */
 jv_atom jv_atom_fold(const jv_store *s, jv_atom a);
@@ -71,6 +78,14 @@ jv_t jv_build_end(jv_builder *b);
 size_t jv_build_depth(const jv_builder *b); /* open containers */
 /* Drops every open container (after a parse error), keeping the store valid. */
 void jv_build_reset(jv_builder *b);
+
+/* The same with text already interned (a is what jv_intern gave for it),
+ * for a caller that keeps its own map of recurring strings. Such a caller
+ * calls jv_remember_fold once per key it will pass as an atom: lookups by
+ * key (jv_get) then find its folded form first. */
+void jv_build_key_atom(jv_builder *b, jv_atom key);
+jv_t jv_build_scalar_atom(jv_builder *b, enum jv_kind kind, jv_atom a);
+void jv_remember_fold(jv_store *s, jv_atom key);
 
 /* Makes a string / number value directly (outside any container). */
 jv_t jv_make_string(jv_store *s, const char *str, size_t len);

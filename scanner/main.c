@@ -1,9 +1,13 @@
 /*
  * main.c - lzscan's entry point: dispatches to a subcommand.
  */
+#include <errno.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
 
 #include "../output/sanitize.h"
 #include "cli.h"
@@ -21,7 +25,7 @@ static const char usage[] = "usage: lzscan <command> [options]\n"
                             "  collect read a landing zone from Azure into a snapshot (--out)\n"
                             "  tui     scan and explore the results in a terminal UI\n"
                             "  evidence write a signed compliance evidence bundle (--out); verify, diff\n"
-                            "  merge   join snapshots collected in parts (--out)\n"
+                            "  merge   join the parts of a tenant: snapshots, or shard reports / SARIF\n"
                             "\n"
                             "options:\n"
                             "  -h, --help      this help (and `lzscan <command> --help`)\n"
@@ -55,6 +59,44 @@ void cli_warn(const char *fmt, ...) {
     va_end(ap);
 }
 
+/* AddressSanitizer: gcc says so with __SANITIZE_ADDRESS__, clang with
+ * __has_feature. */
+#if defined(__SANITIZE_ADDRESS__)
+#define LZ_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define LZ_ASAN 1
+#endif
+#endif
+
+/* Commands that can collect live, and so load credentials; whether they do
+ * is decided later by their options (a scope instead of --input). */
+static bool may_load_credentials(const char *cmd) {
+    static const char *const live[] = {"scan", "collect", "tui", "evidence"};
+    for (size_t i = 0; i < sizeof live / sizeof *live; i++)
+        if (strcmp(cmd, live[i]) == 0) return true;
+    return false;
+}
+
+/* A core file is a copy of the process's memory: the client secret or
+ * certificate password read from the environment, the access tokens, the
+ * tenant's data. So commands that may hold them dump no core, decided before
+ * anything is read (the environment is in memory from the start):
+ * RLIMIT_CORE 0 stops a core file on disk, and PR_SET_DUMPABLE 0 also stops
+ * a core_pattern pipe (systemd-coredump, apport), which the kernel runs
+ * whatever the limit, and ptrace by other processes of the same user.
+ * Not the prctl under AddressSanitizer: LeakSanitizer stops the world with
+ * ptrace, which a non-dumpable process refuses, and ASan already sets
+ * RLIMIT_CORE to 0 itself (its disable_coredump option). */
+static void forbid_core_dumps(void) {
+    const struct rlimit none = {0, 0};
+    if (setrlimit(RLIMIT_CORE, &none) != 0) cli_warn("core dumps could not be disabled: %s", strerror(errno));
+#ifndef LZ_ASAN
+    if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) != 0)
+        cli_warn("the process could not be made non-dumpable: %s", strerror(errno));
+#endif
+}
+
 int main(int argc, char **argv) {
     if (argc < 2) {
         fputs(usage, stderr);
@@ -69,6 +111,7 @@ int main(int argc, char **argv) {
         printf("lzscan %s\n", LZSCAN_VERSION);
         return EXIT_OK;
     }
+    if (may_load_credentials(cmd)) forbid_core_dumps();
     if (strcmp(cmd, "scan") == 0) return cli_scan(argc - 1, argv + 1);
     if (strcmp(cmd, "rules") == 0) return cli_rules(argc - 1, argv + 1);
     if (strcmp(cmd, "collect") == 0) return cli_collect(argc - 1, argv + 1);

@@ -25,9 +25,15 @@ static const char *const fact_names[] = {
 };
 enum { F_HUBS, F_FWIPS, F_CONN, F_SPOKES, F_SPOKESUBS, F_DNS, F_ZONES, F_TENANTS, F_SUBTENANTS, F__COUNT };
 
+/* Strings in insertion order, without duplicates (ASCII case-insensitively:
+ * they are ids and addresses), with a hash index: a tenant of ten thousand
+ * subscriptions has ten thousand spokes, and a duplicate check by scanning
+ * made building the set quadratic. */
 typedef struct strset {
     char **v;
     size_t n, cap;
+    uint32_t *slots; /* index into v + 1, by lz_hash_fold; 0 = empty */
+    size_t nslots;   /* 0 or a power of two */
 } strset;
 
 struct topo {
@@ -41,15 +47,36 @@ struct topo {
     char *why_owned;           /* a reason built at run time */
 };
 
+/* The slot holding str, or the empty slot where it would go. */
+static size_t set_slot(const strset *set, const char *str) {
+    size_t j = (size_t)lz_hash_fold(str, strlen(str)) & (set->nslots - 1);
+    while (set->slots[j] && strcasecmp(set->v[set->slots[j] - 1], str) != 0) j = (j + 1) & (set->nslots - 1);
+    return j;
+}
+
+static void set_reindex(strset *set) {
+    free(set->slots);
+    set->nslots = set->nslots ? set->nslots * 2 : 16;
+    set->slots = lz_calloc(set->nslots, sizeof *set->slots);
+    for (size_t i = 0; i < set->n; i++) set->slots[set_slot(set, set->v[i])] = (uint32_t)i + 1;
+}
+
+static bool set_has(const strset *set, const char *str) {
+    return set->nslots && set->slots[set_slot(set, str)];
+}
+
 static void set_add(strset *set, const char *str) {
-    for (size_t i = 0; i < set->n; i++)
-        if (strcasecmp(set->v[i], str) == 0) return;
+    if ((set->n + 1) * 2 > set->nslots) set_reindex(set);
+    size_t j = set_slot(set, str);
+    if (set->slots[j]) return;
     LZ_PUSH(set->v, set->n, set->cap, lz_strdup(str));
+    set->slots[j] = (uint32_t)set->n;
 }
 
 static void set_free(strset *set) {
     for (size_t i = 0; i < set->n; i++) free(set->v[i]);
     free(set->v);
+    free(set->slots);
 }
 
 static jv_t make_array(jv_store *s, const strset *set) {
@@ -79,12 +106,6 @@ static void strings_at(const jv_store *s, jv_t obj, const char *path, strset *ou
     collect c = {s, out};
     jpath_walk(s, obj, p, collect_visit, &c);
     jpath_free(p);
-}
-
-static bool set_has(const strset *set, const char *str) {
-    for (size_t i = 0; i < set->n; i++)
-        if (strcasecmp(set->v[i], str) == 0) return true;
-    return false;
 }
 
 /* "/subscriptions/s/.../virtualNetworks/hub/subnets/x" -> is the VNet part a hub? */
@@ -347,11 +368,8 @@ static void mark_subs(topo *t, int f, u32map *marks) {
         size_t n;
         const char *sub = jv_str(fs, jv_at(fs, t->fact[f], i), &n);
         if (!sub) continue;
-        char *low = lz_strndup(sub, n);
-        lz_lower(low, n);
-        jv_atom a = jv_lookup_atom(S(t), low, n);
+        jv_atom a = jv_lookup_fold(S(t), sub, n);
         if (a) u32map_put(marks, a, 1);
-        free(low);
     }
 }
 

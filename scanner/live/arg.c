@@ -11,7 +11,7 @@
 #include "redact.h"
 
 typedef struct arg_job {
-    char *arm, *table, *mg, *scope_filter;
+    char *arm, *table, *mg, *scope_filter, *projection;
     char **types;
     size_t ntypes;
     char **subs;
@@ -35,15 +35,19 @@ static void strv_release(char **v, size_t n) {
     free(v);
 }
 
+/* Frees a finished part; the last part of the sink's queries tells it. */
 static void job_free(arg_job *j) {
+    arg_sink *s = j->sink;
     free(j->arm);
     free(j->table);
     free(j->mg);
     free(j->scope_filter);
+    free(j->projection);
     strv_release(j->types, j->ntypes);
     strv_release(j->subs, j->nsubs);
     free(j->skip);
     free(j);
+    if (--s->jobs_ == 0 && s->done) s->done(s, s->ctx);
 }
 
 /* A copy of j over part of its scope or partition, from the first page. */
@@ -53,6 +57,7 @@ static arg_job *job_clone(const arg_job *j, char *const *subs, size_t nsubs, uns
     c->table = lz_strdup(j->table);
     c->mg = j->mg ? lz_strdup(j->mg) : NULL;
     c->scope_filter = j->scope_filter ? lz_strdup(j->scope_filter) : NULL;
+    c->projection = j->projection ? lz_strdup(j->projection) : NULL;
     c->types = strv_copy(j->types, j->ntypes);
     c->ntypes = j->ntypes;
     c->subs = strv_copy(subs, nsubs);
@@ -60,6 +65,7 @@ static arg_job *job_clone(const arg_job *j, char *const *subs, size_t nsubs, uns
     c->part_k = k;
     c->part_n = n;
     c->sink = j->sink;
+    c->sink->jobs_++;
     return c;
 }
 
@@ -70,6 +76,11 @@ size_t arg_batch_size(void) {
 }
 
 char *arg_kql(const char *table, char *const *types, size_t ntypes, unsigned k, unsigned n) {
+    return arg_kql_projected(table, types, ntypes, NULL, k, n);
+}
+
+char *arg_kql_projected(const char *table, char *const *types, size_t ntypes, const char *projection,
+                        unsigned k, unsigned n) {
     lz_buf b = {0};
     lz_buf_puts(&b, table);
     if (ntypes) {
@@ -85,6 +96,7 @@ char *arg_kql(const char *table, char *const *types, size_t ntypes, unsigned k, 
         lz_buf_putc(&b, ')');
     }
     if (n > 1) lz_buf_printf(&b, " | where abs(hash(tolower(id)) %% %u) == %u", n, k);
+    if (projection) lz_buf_puts(&b, projection);
     lz_buf_puts(&b, " | order by id asc");
     return lz_buf_steal(&b);
 }
@@ -95,7 +107,7 @@ static void gen_str(yajl_gen g, const char *s) {
 
 static char *request_body(const arg_job *j) {
     yajl_gen g = yajl_gen_alloc(NULL);
-    char *kql = arg_kql(j->table, j->types, j->ntypes, j->part_k, j->part_n);
+    char *kql = arg_kql_projected(j->table, j->types, j->ntypes, j->projection, j->part_k, j->part_n);
     yajl_gen_map_open(g);
     gen_str(g, "query");
     gen_str(g, kql);
@@ -151,11 +163,13 @@ void arg_submit(live_ctx *L, const char *arm, const arg_query *q, arg_sink *sink
     j->table = lz_strdup(q->table);
     j->mg = q->management_group ? lz_strdup(q->management_group) : NULL;
     j->scope_filter = q->scope_filter ? lz_strdup(q->scope_filter) : NULL;
+    j->projection = q->projection ? lz_strdup(q->projection) : NULL;
     j->types = strv_copy(q->types, q->ntypes);
     j->ntypes = q->ntypes;
     j->subs = strv_copy(q->subscriptions, q->nsubscriptions);
     j->nsubs = q->nsubscriptions;
     j->sink = sink;
+    sink->jobs_++;
     submit_page(L, j);
 }
 
@@ -207,9 +221,20 @@ static void split_partition(live_ctx *L, arg_job *j, const char *reason) {
     submit_page(L, job_clone(j, j->subs, j->nsubs, k + n, n * 2));
 }
 
+/* The same part without its projection, from its first page. */
+static void unproject(live_ctx *L, arg_job *j, const char *reason) {
+    if (j->sink->unprojected) j->sink->unprojected(reason, j->sink->ctx);
+    arg_job *c = job_clone(j, j->subs, j->nsubs, j->part_k, j->part_n);
+    free(c->projection);
+    c->projection = NULL;
+    submit_page(L, c);
+}
+
 static void on_failure(live_ctx *L, arg_job *j, live_call *c) {
     if (payload_too_large(c)) {
         split_partition(L, j, c->error);
+    } else if (j->projection && c->resp && c->resp->status == 400) {
+        unproject(L, j, c->error);
     } else if (c->resp && c->resp->status == 403 && !j->mg && j->nsubs > 1) {
         /* Which subscription refuses? Halve the list until it is alone. */
         size_t half = j->nsubs / 2;

@@ -18,6 +18,10 @@
  *     the caller);
  *   - 403 on an explicit subscription list: the list is halved until the
  *     subscription(s) that refuse are isolated; each becomes a gap;
+ *   - a query with a projection (project.h) that the service refuses with
+ *     a 400 (its KQL dialect is a subset, and not all of it is documented):
+ *     the query is run again without the projection, from its first page,
+ *     and the sink is told, so later queries go without it too;
  *   - any other final failure, or a page that says rows were dropped
  *     (resultTruncated without a $skipToken): a gap over the query's scope.
  * Throttling and retries are the scheduler's (sched.h).
@@ -46,9 +50,16 @@ typedef struct arg_sink {
     /* Optional: called instead of gap when a management-group query fails,
      * so the caller can fall back to another source. */
     void (*failed)(const char *reason, void *ctx);
+    /* Optional: Resource Graph refused the projection (the reason names the
+     * call); the query is being run again without it. */
+    void (*unprojected)(const char *reason, void *ctx);
+    /* Optional: every page, split and part of every query submitted with
+     * this sink has been read (or given up); may submit more work. */
+    void (*done)(struct arg_sink *sink, void *ctx);
     void *ctx;
     bool limit_hit;     /* set when x-ms-tenant-subscription-limit-hit: true was seen */
     size_t pages, rows; /* statistics, added to */
+    size_t jobs_;       /* private: query parts in progress */
 } arg_sink;
 
 typedef struct arg_query {
@@ -59,6 +70,7 @@ typedef struct arg_query {
     size_t nsubscriptions;
     const char *management_group; /* ... or a management group name */
     const char *scope_filter;     /* options.authorizationScopeFilter, or NULL */
+    const char *projection;       /* KQL stages before `| order by` (project.h), or NULL */
 } arg_query;
 
 /* Subscriptions per request: ARG_BATCH, or LZSCAN_ARG_BATCH (1..ARG_BATCH) for tests. */
@@ -71,5 +83,8 @@ void arg_submit(live_ctx *L, const char *arm, const arg_query *q, arg_sink *sink
 /* The KQL text for a query and partition (n <= 1: no partition); for tests
  * and the manifest. Caller frees. */
 char *arg_kql(const char *table, char *const *types, size_t ntypes, unsigned k, unsigned n);
+/* The same with projection stages (NULL: none) before the ordering. */
+char *arg_kql_projected(const char *table, char *const *types, size_t ntypes, const char *projection,
+                        unsigned k, unsigned n);
 
 #endif

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../../common/atomic.h"
 #include "../cli.h"
 #include "cli_live.h"
 #include "collect.h"
@@ -28,7 +29,9 @@ static const char collect_usage[] =
     "\n";
 
 static const char collect_exit[] = "\nexit status: 0 complete; 2 usage, credential or collection error;\n"
-                                   "3 coverage gaps (unless --allow-partial). See docs/live.md.\n";
+                                   "3 coverage gaps (unless --allow-partial); 130/143 interrupted by\n"
+                                   "SIGINT/SIGTERM: what was read is written, marked \"complete\": false.\n"
+                                   "See docs/live.md.\n";
 
 typedef struct collect_opts {
     const char *out;
@@ -112,6 +115,19 @@ static void summary(const collect_opts *o, const live_result *r) {
             (unsigned long long)s->retries, r->ngaps);
 }
 
+/* One line, even with --quiet: the user (or the CI job that timed out) must
+ * learn where the partial snapshot went. */
+static void report_interrupted(const collect_opts *o, const live_result *r) {
+    const char *sig = lz_signal_name(r->interrupted);
+    if (r->written)
+        cli_warn("interrupted by %s: wrote the partial snapshot %s (%zu objects; its manifest says "
+                 "\"complete\": false and a scan of it reports coverage INCOMPLETE)",
+                 sig, o->out, r->objects);
+    else
+        cli_warn("interrupted by %s before the scope was read: nothing collected, %s left as it was", sig,
+                 o->out);
+}
+
 int cli_collect(int argc, char **argv) {
     collect_opts o = {0};
     int prc = parse(argc, argv, &o);
@@ -129,8 +145,15 @@ int cli_collect(int argc, char **argv) {
             cli_error("%s", e.msg);
             goto done;
         }
+    /* The first SIGINT/SIGTERM stops collection and keeps what was read;
+     * a second one kills (common/atomic.h). */
+    lz_interrupt_catch();
     if (live_collect(&o.live, pack, o.out, &res, &e) < 0) {
         cli_error("%s", e.msg);
+        goto done;
+    }
+    if (res.interrupted) {
+        report_interrupted(&o, &res);
         goto done;
     }
     summary(&o, &res);
@@ -140,6 +163,7 @@ done:
     rule_pack_free(pack);
     free(o.rules_dirs);
     live_opts_free(&o.live);
+    lz_interrupt_reraise(); /* interrupted: dies of the signal (130, 143), so a calling script stops too */
     return code;
 }
 

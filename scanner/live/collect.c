@@ -15,16 +15,22 @@
 #include <unistd.h>
 #include <yajl/yajl_gen.h>
 
+#include "../../common/atomic.h"
 #include "../ingest.h"
 #include "arg.h"
 #include "arm.h"
+#include "feed.h"
 #include "plan.h"
+#include "project.h"
 #include "redact.h"
 #include "scope.h"
 #include "snapshot.h"
 
-#define CLOSURE_ROUNDS 3    /* rounds of "collect what collected objects point at" */
-#define CHILD_WINDOW   2048 /* child-list calls queued at a time (memory stays flat) */
+#define CLOSURE_ROUNDS 3 /* rounds of "collect what collected objects point at" */
+/* Child-list calls queued in the scheduler at a time, per connection: enough
+ * to keep every connection busy, few enough that the feed (feed.h) decides
+ * the order, not the queue. */
+#define FEED_PER_CONNECTION 2
 
 typedef struct cgap {
     char *scope, *type, *reason;
@@ -33,7 +39,10 @@ typedef struct cgap {
 typedef struct qstat {
     char *table;
     live_strv types; /* empty = every row */
-    size_t batches, pages, rows;
+    size_t batches;
+    bool watch;     /* its rows name the types `ref:` may follow */
+    bool projected; /* sent with the projection (project.h), not refused */
+    arg_sink *sink; /* its pages and rows; owned */
 } qstat;
 
 typedef struct cstat {
@@ -55,6 +64,7 @@ typedef struct collector {
     live_ctx L;
     bool have_ctx;
     live_plan plan;
+    const rule_pack *pack;
     live_scope scope;
     snap_writer *snap;
     cgap *gaps;
@@ -64,11 +74,19 @@ typedef struct collector {
     size_t nqueries, capqueries;
     cstat *cstats;
     parent *parents;
-    size_t nparents, capparents, next_parent;
-    live_strv queried;  /* resource types already asked for */
-    live_strv referred; /* resource types collected objects point at */
+    size_t nparents, capparents;
+    live_feed *feed;      /* parents' child lists not yet sent (feed.h) */
+    live_projection proj; /* project.h */
+    char *proj_kql;       /* its KQL stages; NULL when off */
+    char *proj_refused;   /* why Resource Graph refused it, if it did */
+    size_t watching;      /* queries in progress whose rows name `ref:` types */
+    int closure_round;    /* rounds of referred types queried so far */
+    live_strv queried;    /* resource types already asked for */
+    live_strv referred;   /* resource types collected objects point at */
     bool write_failed;
     lz_err write_err;
+    bool scope_read; /* the scope was resolved before any interruption */
+    int interrupted; /* the signal that stopped the collection, or 0 */
     char started[32], finished[32];
     char phase[80]; /* what C->L.phase points at while a query runs */
 } collector;
@@ -81,7 +99,12 @@ typedef struct child_job {
 
 /* ---- gaps ---- */
 
-static void add_gap(collector *C, const char *scope, const char *type, const char *reason) {
+/* The signal *L.stop holds once SIGINT or SIGTERM asked to stop, else 0. */
+static int stopping(const collector *C) {
+    return C->L.stop ? *C->L.stop : 0;
+}
+
+static void put_gap(collector *C, const char *scope, const char *type, const char *reason) {
     char *key = lz_asprintf("%s|%s", scope, type);
     lz_lower(key, strlen(key));
     if (!live_map_get(&C->gap_index, key, NULL)) {
@@ -95,12 +118,48 @@ static void add_gap(collector *C, const char *scope, const char *type, const cha
     free(key);
 }
 
+/* Once interrupted, calls fail by the dozen as they are cancelled: the one
+ * gap interruption_gap records covers them all, so they add none. */
+static void add_gap(collector *C, const char *scope, const char *type, const char *reason) {
+    if (!stopping(C)) put_gap(C, scope, type, reason);
+}
+
 static void on_gap(const char *scope, const char *type, const char *reason, void *ctx) {
     add_gap(ctx, scope, type, reason);
 }
 
 /* ---- objects ---- */
 
+static bool is_storage_account(const char *id) {
+    const char *p = strcasestr(id, "/providers/Microsoft.Storage/storageAccounts/");
+    return p && !strchr(p + 45, '/');
+}
+
+static const char *const storage_services[] = {"", "/blobServices/default", "/fileServices/default",
+                                               "/queueServices/default", "/tableServices/default"};
+
+static size_t paths_for(const parent *p, const live_child_def *d) {
+    bool diag = strcmp(d->type, "microsoft.insights/diagnosticsettings") == 0;
+    return diag && is_storage_account(p->id) ? 5 : 1;
+}
+
+/* The lower-cased subscription GUID of an ARM id ("" for tenant-level ids):
+ * the ARM bucket its calls draw on. Caller frees. */
+static char *subscription_of(const char *id) {
+    if (strncasecmp(id, "/subscriptions/", 15) != 0) return lz_strdup("");
+    const char *s = id + 15, *end = strchr(s, '/');
+    char *sub = end ? lz_strndup(s, (size_t)(end - s)) : lz_strdup(s);
+    lz_lower(sub, strlen(sub));
+    return sub;
+}
+
+static size_t feed_window(const collector *C) {
+    if (stopping(C)) return 0; /* interrupted: nothing more is sent */
+    return FEED_PER_CONNECTION * (size_t)C->L.t.max_connections;
+}
+
+/* A parent's child lists go to the feed, which sends them as connections
+ * and subscription buckets allow, while Resource Graph is still paging. */
 static void note_parent(collector *C, const char *id, const char *type) {
     char low[256];
     snprintf(low, sizeof low, "%s", type);
@@ -112,7 +171,14 @@ static void note_parent(collector *C, const char *id, const char *type) {
         if (pc->all_parents && !live_strv_has(&pc->parent_types, low) &&
             live_plan_table_of(low) != PLAN_RESOURCES)
             wanted = false;
-        if (wanted) LZ_PUSH(C->parents, C->nparents, C->capparents, ((parent){lz_strdup(id), (uint32_t)i}));
+        if (!wanted) continue;
+        LZ_PUSH(C->parents, C->nparents, C->capparents, ((parent){lz_strdup(id), (uint32_t)i}));
+        size_t calls = paths_for(&C->parents[C->nparents - 1], pc->def);
+        C->cstats[i].parents++;
+        C->L.work_total += calls; /* for the ETA now; send_parent takes them back as arm_list counts them */
+        char *sub = subscription_of(id);
+        feed_add(C->feed, sub, C->nparents - 1, calls);
+        free(sub);
     }
 }
 
@@ -125,7 +191,10 @@ static int on_row(const live_row *row, void *ctx, lz_err *e) {
         C->write_err = *e;
         return -1;
     }
-    if (r > 0) note_parent(C, row->id, row->type);
+    if (r > 0) {
+        note_parent(C, row->id, row->type);
+        feed_pump(C->feed, &C->L, feed_window(C));
+    }
     return 0;
 }
 
@@ -147,44 +216,81 @@ static void on_string(const char *s, size_t n, void *ctx) {
         live_strv_add(&C->referred, type);
 }
 
-/* ---- Resource Graph ---- */
+/* ---- Resource Graph ----
+ * Every table's query is submitted at once and runs in the same scheduler
+ * run as the child lists: the quota paces the queries, and child lists
+ * start as soon as their parents' rows arrive. */
 
-static qstat *new_qstat(collector *C, const char *table, char *const *types, size_t ntypes) {
-    LZ_PUSH(C->queries, C->nqueries, C->capqueries, ((qstat){lz_strdup(table), {0}, 0, 0, 0}));
-    qstat *q = &C->queries[C->nqueries - 1];
-    for (size_t i = 0; i < ntypes; i++) live_strv_add(&q->types, types[i]);
-    return q;
+static void submit_query(collector *C, const char *table, char *const *types, size_t ntypes, bool watch);
+
+/* `ref:` may follow an id to a type the pack never names (a route table
+ * from a subnet): once the queries that name such types are done, read
+ * those too, as an offline export has them, up to CLOSURE_ROUNDS times. */
+static void next_closure_round(collector *C) {
+    if (C->closure_round >= CLOSURE_ROUNDS || !C->referred.n || C->plan.tables[PLAN_RESOURCES].all ||
+        stopping(C))
+        return;
+    C->closure_round++;
+    live_strv more = C->referred;
+    memset(&C->referred, 0, sizeof C->referred);
+    for (size_t i = 0; i < more.n; i++) live_strv_add(&C->queried, more.v[i]);
+    submit_query(C, "resources", more.v, more.n, true);
+    live_strv_free(&more);
+}
+
+static void on_query_done(arg_sink *sink, void *ctx) {
+    collector *C = ctx;
+    for (size_t i = 0; i < C->nqueries; i++) {
+        if (C->queries[i].sink != sink) continue;
+        if (C->queries[i].watch && --C->watching == 0) next_closure_round(C);
+        return;
+    }
+}
+
+/* Resource Graph refused the projection: the query runs again whole, and
+ * so do the ones after it. */
+static void on_unprojected(const char *reason, void *ctx) {
+    collector *C = ctx;
+    if (C->proj_refused) return;
+    char *why = lz_asprintf("Resource Graph refused the projected query: %s", reason);
+    C->proj_refused = live_redact(why);
+    free(why);
+    live_projection_disable(&C->proj, C->proj_refused);
+    free(C->proj_kql);
+    C->proj_kql = NULL;
+    for (size_t i = 0; i < C->nqueries; i++) C->queries[i].projected = false;
 }
 
 /* One query over every subscription in scope, in batches. */
-static int run_query(collector *C, const char *table, char *const *types, size_t ntypes, bool watch_refs,
-                     lz_err *e) {
-    qstat *q = new_qstat(C, table, types, ntypes);
-    size_t qi = C->nqueries - 1;
-    snprintf(C->phase, sizeof C->phase, "resource graph: %s", table);
-    C->L.phase = C->phase;
-    arg_sink sink = {0};
-    sink.row = on_row;
-    sink.str = watch_refs ? on_string : NULL;
-    sink.gap = on_gap;
-    sink.ctx = C;
+static void submit_query(collector *C, const char *table, char *const *types, size_t ntypes, bool watch) {
+    arg_sink *sink = lz_calloc(1, sizeof *sink);
+    sink->row = on_row;
+    sink->str = watch ? on_string : NULL;
+    sink->gap = on_gap;
+    sink->unprojected = on_unprojected;
+    sink->done = on_query_done;
+    sink->ctx = C;
+    /* only `resources` is projected: the other tables' rows are small */
+    const char *proj = strcmp(table, "resources") == 0 ? C->proj_kql : NULL;
+    LZ_PUSH(C->queries, C->nqueries, C->capqueries,
+            ((qstat){lz_strdup(table), {0}, 0, watch, proj != NULL, sink}));
+    qstat *q = &C->queries[C->nqueries - 1];
+    for (size_t i = 0; i < ntypes; i++) live_strv_add(&q->types, types[i]);
+    if (watch) C->watching++;
     const char *filter = strcmp(table, "authorizationresources") == 0 ? "AtScopeAndAboveAndBelow" : NULL;
-    size_t batch = arg_batch_size();
-    for (size_t i = 0; i < C->scope.subs.n; i += batch) {
+    size_t batch = arg_batch_size(), nb = 0;
+    for (size_t i = 0; i < C->scope.subs.n; i += batch, nb++) {
         arg_query aq = {.table = table,
                         .types = types,
                         .ntypes = ntypes,
                         .subscriptions = C->scope.subs.v + i,
                         .nsubscriptions = C->scope.subs.n - i < batch ? C->scope.subs.n - i : batch,
-                        .scope_filter = filter};
-        arg_submit(&C->L, C->ep.arm, &aq, &sink);
-        q->batches++;
+                        .scope_filter = filter,
+                        .projection = proj};
+        arg_submit(&C->L, C->ep.arm, &aq, sink);
     }
-    int rc = live_run(&C->L, e);
-    q = &C->queries[qi];
-    q->pages = sink.pages;
-    q->rows = sink.rows;
-    return rc;
+    C->queries[C->nqueries - 1].batches = nb;
+    if (!nb && watch) C->watching--; /* no subscription: nothing will call back */
 }
 
 static int run_tables(collector *C, lz_err *e) {
@@ -194,21 +300,11 @@ static int run_tables(collector *C, lz_err *e) {
         bool watch = t == PLAN_RESOURCES && !pt->all;
         if (t == PLAN_RESOURCES)
             for (size_t i = 0; i < pt->types.n; i++) live_strv_add(&C->queried, pt->types.v[i]);
-        if (run_query(C, pt->name, pt->all ? NULL : pt->types.v, pt->all ? 0 : pt->types.n, watch, e) < 0)
-            return -1;
+        submit_query(C, pt->name, pt->all ? NULL : pt->types.v, pt->all ? 0 : pt->types.n, watch);
     }
-    /* `ref:` may follow an id to a type the pack never names (a route
-     * table from a subnet): read those too, as an offline export has them. */
-    for (int round = 0; round < CLOSURE_ROUNDS && C->referred.n && !C->plan.tables[PLAN_RESOURCES].all;
-         round++) {
-        live_strv more = C->referred;
-        memset(&C->referred, 0, sizeof C->referred);
-        for (size_t i = 0; i < more.n; i++) live_strv_add(&C->queried, more.v[i]);
-        int rc = run_query(C, "resources", more.v, more.n, true, e);
-        live_strv_free(&more);
-        if (rc < 0) return -1;
-    }
-    return 0;
+    C->L.phase = "resource graph and child lists";
+    feed_pump(C->feed, &C->L, feed_window(C)); /* the containers' child lists */
+    return live_run(&C->L, e);
 }
 
 /* ---- ARM child lists ---- */
@@ -231,8 +327,6 @@ static bool ignorable(const arm_result *r) {
             strcasecmp(r->error_code, "ResourceNotSupported") == 0);
 }
 
-static void refill(collector *C);
-
 static void on_child_done(live_ctx *L, const arm_result *r, void *ctx) {
     child_job *j = ctx;
     collector *C = j->C;
@@ -249,7 +343,7 @@ static void on_child_done(live_ctx *L, const arm_result *r, void *ctx) {
     }
     free(j->owner);
     free(j);
-    refill(C);
+    feed_pump(C->feed, L, feed_window(C));
 }
 
 static int on_child_row(const live_row *row, void *ctx, lz_err *e) {
@@ -257,56 +351,28 @@ static int on_child_row(const live_row *row, void *ctx, lz_err *e) {
     return on_row(row, j->C, e);
 }
 
-static bool is_storage_account(const char *id) {
-    const char *p = strcasestr(id, "/providers/Microsoft.Storage/storageAccounts/");
-    return p && !strchr(p + 45, '/');
-}
-
-static const char *const storage_services[] = {"", "/blobServices/default", "/fileServices/default",
-                                               "/queueServices/default", "/tableServices/default"};
-
-static size_t paths_for(const parent *p, const live_child_def *d) {
-    bool diag = strcmp(d->type, "microsoft.insights/diagnosticsettings") == 0;
-    return diag && is_storage_account(p->id) ? 5 : 1;
-}
-
 static void submit_child(collector *C, const parent *p, size_t k) {
     const live_child_def *d = C->plan.children[p->child].def;
-    char *sub = NULL;
-    if (strncasecmp(p->id, "/subscriptions/", 15) == 0) {
-        const char *s = p->id + 15, *end = strchr(s, '/');
-        sub = end ? lz_strndup(s, (size_t)(end - s)) : lz_strdup(s);
-    }
+    char *sub = subscription_of(p->id);
     char *path = lz_asprintf("%s%s%s", p->id, storage_services[k], d->suffix);
     child_job *j = lz_calloc(1, sizeof *j);
     j->C = C;
     j->child = p->child;
     j->owner = lz_strdup(p->id);
     arm_list_cb cb = {on_child_row, on_child_done, j};
-    arm_list(&C->L, C->ep.arm, path, d->api_version, sub ? sub : "", &cb);
+    arm_list(&C->L, C->ep.arm, path, d->api_version, sub, &cb);
     C->cstats[p->child].calls++;
     free(path);
     free(sub);
 }
 
-static void refill(collector *C) {
-    while (C->next_parent < C->nparents && live_pending(&C->L) < CHILD_WINDOW) {
-        const parent *p = &C->parents[C->next_parent++];
-        size_t n = paths_for(p, C->plan.children[p->child].def);
-        for (size_t k = 0; k < n; k++) submit_child(C, p, k);
-    }
-}
-
-static int run_children(collector *C, lz_err *e) {
-    size_t planned = 0;
-    for (size_t i = 0; i < C->nparents; i++) {
-        C->cstats[C->parents[i].child].parents++;
-        planned += paths_for(&C->parents[i], C->plan.children[C->parents[i].child].def);
-    }
-    C->L.work_total = C->L.work_done + planned; /* the calls so far count as done work */
-    C->L.phase = "child lists";
-    refill(C);
-    return live_run(&C->L, e);
+/* The feed's choice: send every list of parent `item`. */
+static void send_parent(live_ctx *L, size_t item, void *ctx) {
+    collector *C = ctx;
+    const parent *p = &C->parents[item];
+    size_t n = paths_for(p, C->plan.children[p->child].def);
+    L->work_total -= n;
+    for (size_t k = 0; k < n; k++) submit_child(C, p, k);
 }
 
 /* ---- the manifest ---- */
@@ -381,8 +447,12 @@ static void manifest_queries(collector *C, yajl_gen g) {
         gkv(g, "table", q->table);
         if (q->types.n) gstrs(g, "types", q->types.v, q->types.n);
         gki(g, "batches", q->batches);
-        gki(g, "pages", q->pages);
-        gki(g, "rows", q->rows);
+        gki(g, "pages", q->sink->pages);
+        gki(g, "rows", q->sink->rows);
+        if (q->projected) {
+            gs(g, "projected");
+            yajl_gen_bool(g, 1);
+        }
         yajl_gen_map_close(g);
     }
     yajl_gen_array_close(g);
@@ -419,6 +489,44 @@ static void manifest_requests(collector *C, yajl_gen g) {
     yajl_gen_double(g, (double)(long long)(s->waited_ms / 10) / 100.0);
 }
 
+static void gkd(yajl_gen g, const char *k, double v, double scale) {
+    gs(g, k);
+    yajl_gen_double(g, (double)(long long)(v * scale + 0.5) / scale);
+}
+
+/* Bytes of bodies sent and received, and when each API was busy: what the
+ * projection saves, and where the time went (docs/benchmarks.md). */
+static void manifest_traffic(collector *C, yajl_gen g) {
+    const live_stats *s = &C->L.st;
+    static const char *const api_names[2] = {"arm", "resourceGraph"};
+    gs(g, "bytes");
+    yajl_gen_map_open(g);
+    for (int a = 0; a < 2; a++) {
+        gs(g, api_names[a]);
+        yajl_gen_map_open(g);
+        gki(g, "sent", s->sent_bytes[a]);
+        gki(g, "received", s->received_bytes[a]);
+        yajl_gen_map_close(g);
+    }
+    yajl_gen_map_close(g);
+    double elapsed = live_elapsed_ms(&C->L);
+    gs(g, "timings");
+    yajl_gen_map_open(g);
+    gkd(g, "seconds", elapsed / 1000.0, 1000);
+    for (int a = 0; a < 2; a++) {
+        gs(g, api_names[a]);
+        yajl_gen_map_open(g);
+        gkd(g, "firstSent", s->first_sent_ms[a] / 1000.0, 1000);
+        gkd(g, "lastAnswered", s->last_done_ms[a] / 1000.0, 1000);
+        yajl_gen_map_close(g);
+    }
+    gki(g, "connections", (uint64_t)C->L.t.max_connections);
+    /* calls in flight over time, as a share of what the connections allow */
+    gkd(g, "connectionUtilisation", elapsed > 0 ? s->busy_ms / (elapsed * (double)C->L.t.max_connections) : 0,
+        1000);
+    yajl_gen_map_close(g);
+}
+
 /* A child type every list call of which ARM refused as unknown was not
  * collected: rules that need it stay unknown, as with an export lacking it. */
 static bool child_unavailable(const collector *C, const char *type) {
@@ -452,6 +560,16 @@ static void manifest_gaps(collector *C, yajl_gen g) {
     yajl_gen_array_close(g);
 }
 
+/* "interrupted": {"signal": "SIGINT", "at": ..., "phase": ...} */
+static void manifest_interrupted(collector *C, yajl_gen g) {
+    gs(g, "interrupted");
+    yajl_gen_map_open(g);
+    gkv(g, "signal", lz_signal_name(C->interrupted));
+    gkv(g, "at", C->finished);
+    gkv(g, "phase", C->L.phase);
+    yajl_gen_map_close(g);
+}
+
 static char *manifest(collector *C) {
     yajl_gen g = yajl_gen_alloc(NULL);
     yajl_gen_map_open(g);
@@ -469,12 +587,15 @@ static char *manifest(collector *C) {
     manifest_endpoints(C, g);
     manifest_queries(C, g);
     manifest_requests(C, g);
+    manifest_traffic(C, g);
+    live_projection_manifest(&C->proj, C->pack, g);
     gki(g, "objects", snap_count(C->snap));
     manifest_gaps(C, g);
     /* complete: every planned call ran to its end. The gaps above name what
-     * it could not read; a snapshot cut short would say false. */
+     * it could not read; a snapshot cut short says false, and why. */
+    if (C->interrupted) manifest_interrupted(C, g);
     gs(g, "complete");
-    yajl_gen_bool(g, 1);
+    yajl_gen_bool(g, !C->interrupted);
     yajl_gen_map_close(g);
     const unsigned char *buf;
     size_t len;
@@ -504,6 +625,7 @@ static int setup(collector *C, const live_opts *o, lz_err *e) {
     live_ctx_init(&C->L, C->http, NULL, &t);
     C->have_ctx = true;
     C->L.verbose = o->verbose;
+    C->L.stop = lz_interrupt_flag(); /* raised only where the command catches SIGINT/SIGTERM (collect) */
     const char *ci = getenv("CI");
     C->L.progress = !o->quiet && isatty(STDERR_FILENO) && !(ci && *ci);
     C->L.progress_fn = o->progress; /* then never the stderr line */
@@ -543,7 +665,12 @@ static void teardown(collector *C) {
     for (size_t i = 0; i < C->nqueries; i++) {
         free(C->queries[i].table);
         live_strv_free(&C->queries[i].types);
+        free(C->queries[i].sink);
     }
+    feed_free(C->feed);
+    live_projection_free(&C->proj);
+    free(C->proj_kql);
+    free(C->proj_refused);
     free(C->queries);
     free(C->cstats);
     for (size_t i = 0; i < C->nparents; i++) free(C->parents[i].id);
@@ -555,13 +682,20 @@ static void teardown(collector *C) {
 
 static int collect_all(collector *C, const rule_pack *pack, lz_err *e) {
     live_plan_build(pack, &C->plan);
+    C->pack = pack;
+    live_projection_build(pack, &C->plan, !C->o->no_projection, &C->proj);
+    C->proj_kql = live_projection_kql(&C->proj);
+    C->feed = feed_new(send_parent, C);
     C->cstats = lz_calloc(C->plan.nchildren + 1, sizeof *C->cstats);
     for (size_t i = 0; i < C->plan.nchildren; i++) C->cstats[i].def = C->plan.children[i].def;
     scope_out so = {on_row, on_gap, C};
     C->L.phase = "scope: management groups and subscriptions";
     int rc = live_scope_resolve(&C->L, C->ep.arm, C->o, &so, &C->scope, e);
-    if (rc == 0) rc = run_tables(C, e);
-    if (rc == 0) rc = run_children(C, e);
+    C->scope_read = rc == 0 && !stopping(C);
+    if (C->scope_read)
+        rc = run_tables(C, e);
+    else if (stopping(C))
+        rc = 0; /* cut short by the interruption, not failed: note_interruption says so */
     if (rc == 0 && C->write_failed) {
         *e = C->write_err;
         rc = -1;
@@ -583,6 +717,22 @@ static void fill_result(collector *C, live_result *res) {
     }
 }
 
+/* Interrupted by SIGINT or SIGTERM (sched.h's stop): the calls in flight
+ * were cancelled. Returns whether what was read is worth writing: not when
+ * the scope itself was not read (the previous snapshot is worth more).
+ * One gap under every subscription then says what happened, so that every
+ * rule reports unknown and coverage is INCOMPLETE: nothing unread passes. */
+static bool note_interruption(collector *C, live_result *res) {
+    C->interrupted = stopping(C);
+    if (res) res->interrupted = C->interrupted;
+    if (!C->scope_read) return false;
+    char *why = lz_asprintf("collection interrupted by %s at %s (%s): what was not read by then is missing",
+                            lz_signal_name(C->interrupted), C->finished, C->L.phase);
+    put_gap(C, "/subscriptions/", "", why);
+    free(why);
+    return true;
+}
+
 /* Collects into a snapshot at path (NULL: temporary; *tmp receives it). */
 static int collect_to(const live_opts *o, const rule_pack *pack, const char *path, char **tmp,
                       live_result *res, lz_err *e) {
@@ -592,13 +742,17 @@ static int collect_to(const live_opts *o, const rule_pack *pack, const char *pat
     int rc = setup(&C, o, e);
     if (rc == 0) rc = snap_open(&C.snap, path, e);
     if (rc == 0) rc = collect_all(&C, pack, e);
-    if (rc == 0) {
+    bool commit = rc == 0 && (!stopping(&C) || note_interruption(&C, res));
+    if (commit) {
         fill_result(&C, res);
         char *m = manifest(&C);
         snap_writer *w = C.snap;
         C.snap = NULL;
         rc = snap_commit(w, m, tmp, e);
         free(m);
+        if (rc == 0 && res) res->written = true;
+    } else if (rc == 0 && tmp) {
+        rc = lz_errf(e, "collection interrupted by %s", lz_signal_name(stopping(&C)));
     }
     teardown(&C);
     live_redact_err(e);
@@ -636,9 +790,6 @@ int live_collect_inventory(const live_opts *o, const rule_pack *pack, inv *v, li
     char *tmp = NULL;
     int rc = collect_to(o, pack, NULL, &tmp, res, e);
     if (rc == 0) rc = ingest_file_mapped(v, tmp, e);
-    if (tmp) {
-        unlink(tmp);
-        free(tmp);
-    }
+    snap_remove_temp(tmp);
     return rc;
 }

@@ -16,12 +16,15 @@ struct http_client {
     size_t running;
     http_request **failed; /* could not start: completed at the next poll */
     size_t nfailed, capfailed;
+    unsigned cancel_gen; /* http_cancel_all: transfers started before it stop */
 };
 
 typedef struct xfer {
     CURL *easy;
     struct curl_slist *hdrs;
     http_client *c;
+    bool body_too_large; /* on_body refused more than cfg.max_body */
+    unsigned gen;        /* the client's cancel_gen when it started */
 } xfer;
 
 static bool curl_ready;
@@ -93,28 +96,88 @@ static size_t on_body(char *p, size_t size, size_t n, void *ud) {
     http_request *req = ud;
     xfer *x = req->priv_;
     size_t len = size * n;
-    if (req->resp.body.len + len > x->c->cfg.max_body) return 0; /* CURLE_WRITE_ERROR */
+    if (req->resp.body.len + len > x->c->cfg.max_body) {
+        x->body_too_large = true; /* named in finish_xfer: libcurl only knows "write error" */
+        return 0;                 /* CURLE_WRITE_ERROR: the transfer stops here */
+    }
     lz_buf_put(&req->resp.body, p, len);
     return len;
 }
 
-static size_t on_header(char *p, size_t size, size_t n, void *ud) {
-    http_response *r = ud;
-    size_t len = size * n;
-    if (len >= 5 && strncmp(p, "HTTP/", 5) == 0) {
-        clear_headers(r); /* a new response (after 100 Continue, or a retry) */
-        return len;
+/* RFC 9110 tchar: what a field name may hold. */
+static bool tchar(unsigned char ch) {
+    return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
+           (ch && strchr("!#$%&'*+-.^_`|~", ch));
+}
+
+static bool blank(char ch) {
+    return ch == ' ' || ch == '\t';
+}
+
+/* The value in [v, end) with NUL, CR and LF turned into SP, then trimmed of
+ * blanks at both ends (so a NUL or CR next to the ends is trimmed too). */
+static char *field_value(const char *v, const char *end) {
+    size_t n = (size_t)(end - v), start = 0;
+    char *out = lz_strndup(v, n);
+    for (size_t i = 0; i < n; i++)
+        if (out[i] == '\0' || out[i] == '\r' || out[i] == '\n') out[i] = ' ';
+    while (n > 0 && blank(out[n - 1])) n--;
+    while (start < n && blank(out[start])) start++;
+    memmove(out, out + start, n - start);
+    out[n - start] = '\0';
+    return out;
+}
+
+http_line_kind http_header_line(const char *p, size_t len, http_header *out) {
+    out->name = out->value = NULL;
+    if (len >= 5 && memcmp(p, "HTTP/", 5) == 0) return HTTP_LINE_STATUS;
+    if (len && blank(p[0])) {
+        out->value = field_value(p, p + len);
+        if (*out->value) return HTTP_LINE_FOLD;
+        free(out->value);
+        out->value = NULL;
+        return HTTP_LINE_SKIP;
     }
-    const char *colon = memchr(p, ':', len);
-    if (!colon) return len;
-    size_t nlen = (size_t)(colon - p);
-    const char *v = colon + 1, *end = p + len;
-    while (v < end && (*v == ' ' || *v == '\t')) v++;
-    while (end > v && (end[-1] == '\r' || end[-1] == '\n' || end[-1] == ' ')) end--;
-    http_header h = {lz_strndup(p, nlen), lz_strndup(v, (size_t)(end - v))};
-    lz_lower(h.name, nlen);
-    LZ_PUSH(r->headers, r->nheaders, r->capheaders, h);
-    return len;
+    size_t nlen = 0;
+    while (nlen < len && tchar((unsigned char)p[nlen])) nlen++;
+    if (nlen == 0 || nlen == len || p[nlen] != ':') return HTTP_LINE_SKIP;
+    out->name = lz_strndup(p, nlen);
+    lz_lower(out->name, nlen);
+    out->value = field_value(p + nlen + 1, p + len);
+    return HTTP_LINE_FIELD;
+}
+
+/* Grows the value with realloc (in place where the allocator can) rather
+ * than rebuilding it for every continuation line. */
+static void append_fold(http_header *last, const char *more) {
+    size_t n = strlen(last->value), m = strlen(more), sep = n ? 1 : 0;
+    char *v = lz_realloc(last->value, n + sep + m + 1);
+    if (sep) v[n] = ' ';
+    memcpy(v + n + sep, more, m + 1);
+    last->value = v;
+}
+
+void http_response_header_line(http_response *r, const char *line, size_t len) {
+    http_header h;
+    switch (http_header_line(line, len, &h)) {
+    case HTTP_LINE_STATUS:
+        clear_headers(r);
+        break;
+    case HTTP_LINE_FIELD:
+        LZ_PUSH(r->headers, r->nheaders, r->capheaders, h);
+        break;
+    case HTTP_LINE_FOLD:
+        if (r->nheaders) append_fold(&r->headers[r->nheaders - 1], h.value);
+        free(h.value);
+        break;
+    case HTTP_LINE_SKIP:
+        break;
+    }
+}
+
+static size_t on_header(char *p, size_t size, size_t n, void *ud) {
+    http_response_header_line(ud, p, size * n);
+    return size * n;
 }
 
 /* ---- transfers ---- */
@@ -122,6 +185,17 @@ static size_t on_header(char *p, size_t size, size_t n, void *ud) {
 static bool scheme_allowed(const http_request *req) {
     if (strncasecmp(req->url, "https://", 8) == 0) return true;
     return req->allow_http && strncasecmp(req->url, "http://", 7) == 0;
+}
+
+/* libcurl calls this while a transfer runs (on every http_poll, also while
+ * it waits for an answer); non-zero aborts it with CURLE_ABORTED_BY_CALLBACK. */
+static int on_progress(void *ud, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal, curl_off_t ulnow) {
+    const xfer *x = ud;
+    return x->gen != x->c->cancel_gen;
+}
+
+void http_cancel_all(http_client *c) {
+    c->cancel_gen++;
 }
 
 static CURL *make_easy(http_client *c, http_request *req, xfer *x) {
@@ -143,6 +217,10 @@ static CURL *make_easy(http_client *c, http_request *req, xfer *x) {
     curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, on_header);
     curl_easy_setopt(h, CURLOPT_HEADERDATA, &req->resp);
     curl_easy_setopt(h, CURLOPT_PRIVATE, req);
+    x->gen = c->cancel_gen;
+    curl_easy_setopt(h, CURLOPT_XFERINFOFUNCTION, on_progress);
+    curl_easy_setopt(h, CURLOPT_XFERINFODATA, x);
+    curl_easy_setopt(h, CURLOPT_NOPROGRESS, 0L);
     x->hdrs = NULL;
     for (size_t i = 0; i < req->nheaders; i++) x->hdrs = curl_slist_append(x->hdrs, req->headers[i]);
     x->hdrs = curl_slist_append(x->hdrs, "Expect:"); /* no 100-continue round trip */
@@ -153,6 +231,17 @@ static CURL *make_easy(http_client *c, http_request *req, xfer *x) {
         curl_easy_setopt(h, CURLOPT_POSTFIELDS, req->body ? req->body : "");
     }
     return h;
+}
+
+/* "response body exceeds the 64 MiB limit": what failed and which setting,
+ * instead of libcurl's "Failure writing output to destination". */
+static void body_limit_error(char *out, size_t n, size_t limit) {
+    if (limit % (1u << 20) == 0)
+        snprintf(out, n, "response body exceeds the %zu MiB limit", limit >> 20);
+    else if (limit % 1024 == 0)
+        snprintf(out, n, "response body exceeds the %zu KiB limit", limit >> 10);
+    else
+        snprintf(out, n, "response body exceeds the %zu-byte limit", limit);
 }
 
 static void finish_xfer(http_request *req, CURLcode rc) {
@@ -166,7 +255,9 @@ static void finish_xfer(http_request *req, CURLcode rc) {
     req->resp.curl_code = (int)rc;
     req->resp.status = rc == CURLE_OK ? status : 0;
     req->resp.elapsed_ms = secs * 1000.0;
-    if (rc != CURLE_OK && !req->resp.error[0])
+    if (x->body_too_large)
+        body_limit_error(req->resp.error, sizeof req->resp.error, x->c->cfg.max_body);
+    else if (rc != CURLE_OK && !req->resp.error[0])
         snprintf(req->resp.error, sizeof req->resp.error, "%s", curl_easy_strerror(rc));
     if (x->easy) curl_easy_cleanup(x->easy);
     curl_slist_free_all(x->hdrs);

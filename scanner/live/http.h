@@ -26,7 +26,7 @@ typedef struct http_config {
     const char *ca_bundle;   /* NULL: $SSL_CERT_FILE or libcurl's default */
     long connect_timeout_ms; /* 0: 10 s */
     long timeout_ms;         /* whole transfer; 0: 120 s */
-    size_t max_body;         /* larger responses fail; 0: 64 MiB */
+    size_t max_body;         /* larger bodies fail, naming the limit (see http_response.error); 0: 64 MiB */
     long max_connections;    /* total in flight; 0: 16 */
     const char *user_agent;
 } http_config;
@@ -39,12 +39,46 @@ typedef struct http_header {
 typedef struct http_response {
     long status;   /* HTTP status; 0 when no response arrived */
     int curl_code; /* CURLcode: 0 ok, else the transport error */
+    /* Why the transfer failed, without the method or URL (callers prefix
+     * them with http_log_path): libcurl's message, or "response body exceeds
+     * the 64 MiB limit" when max_body was reached. */
     char error[256];
     lz_buf body;
     http_header *headers;
     size_t nheaders, capheaders;
     double elapsed_ms;
 } http_response;
+
+/* What one raw response header line is (http_header_line). */
+typedef enum http_line_kind {
+    HTTP_LINE_SKIP,   /* the blank line ending a header block, or not a valid field line */
+    HTTP_LINE_STATUS, /* "HTTP/...": a new response begins (after a 1xx, or a retry) */
+    HTTP_LINE_FIELD,  /* "Name: value": out->name and out->value set */
+    HTTP_LINE_FOLD,   /* obs-fold (starts with SP or HTAB): out->value continues the last field */
+} http_line_kind;
+
+/* Parses one response header line exactly as libcurl's header callback gets
+ * it: any bytes, usually ending in CRLF, not NUL-terminated. A pure function
+ * (the fuzzing entry point of header splitting); the caller frees
+ * out->name and out->value, which are NULL unless the kind says otherwise.
+ *
+ * FIELD: the name is an RFC 9110 token (so no ':', blank, CR, LF or NUL),
+ * lower-cased; the value has no leading or trailing SP, HTAB, CR or LF.
+ * A line whose name is not a token ("Retry-After : 5", a NUL in the name,
+ * no colon) is SKIP: RFC 9112 forbids blanks before the colon, and a name
+ * that is not a token could not be the header a caller looks for.
+ * NUL, CR and LF inside a value become SP (RFC 9110 section 5.5), so the
+ * value, a C string, is never silently cut short at a NUL into a different
+ * one ("5<NUL>000" reads "5 000", not "5"). libcurl 7.88 already refuses a
+ * response with a NUL in a header ("Nul byte in header"); this is the
+ * second line of defence. */
+http_line_kind http_header_line(const char *line, size_t len, http_header *out);
+
+/* Applies one raw header line to r, as the transfer's header callback does:
+ * a status line drops the headers gathered so far, a field is appended, and
+ * an obs-fold continues the last field's value after one SP (RFC 9112
+ * section 5.2; ignored when no field precedes it). */
+void http_response_header_line(http_response *r, const char *line, size_t len);
 
 /* A response header's value (name case-insensitive), or NULL. */
 const char *http_header_get(const http_response *r, const char *name);
@@ -81,6 +115,11 @@ void http_start(http_client *c, http_request *req);
 /* Drives transfers for at most wait_ms (0: do not block) and runs the done
  * callbacks of finished requests. Returns the number still in flight. */
 size_t http_poll(http_client *c, long wait_ms);
+/* Cancels every transfer in flight: each completes at a following http_poll
+ * (the next one, as libcurl reports progress on every transfer each time)
+ * with curl_code CURLE_ABORTED_BY_CALLBACK, its done callback run as for any
+ * failure. Transfers started afterwards are not affected. */
+void http_cancel_all(http_client *c);
 size_t http_in_flight(const http_client *c);
 
 /* Runs one request to completion on its own handle (for token requests,

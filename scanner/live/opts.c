@@ -22,7 +22,9 @@ const char live_opts_usage[] =
     "      --arm-endpoint URL      ARM endpoint (also LZSCAN_ARM_ENDPOINT)\n"
     "      --imds-endpoint URL     managed identity endpoint (also LZSCAN_IMDS_ENDPOINT)\n"
     "      --ca-bundle FILE        CA certificates to trust (also SSL_CERT_FILE)\n"
-    "      --verbose               log every call (method, path, status, time, attempt) to stderr\n";
+    "      --verbose               log every call (method, path, status, time, attempt) to stderr\n"
+    "      --no-projection         read whole objects from Resource Graph, not only the\n"
+    "                              properties the rules read (a snapshot for any rule pack)\n";
 
 static void push(live_strs *s, const char *v) {
     LZ_PUSH(s->v, s->n, s->cap, v);
@@ -82,6 +84,9 @@ int live_opt(live_opts *o, int c, const char *arg) {
         return 0;
     case LIVE_OPT_VERBOSE:
         o->verbose = true;
+        return 0;
+    case LIVE_OPT_NO_PROJECTION:
+        o->no_projection = true;
         return 0;
     default:
         return bad("%s: unknown live option", "?");

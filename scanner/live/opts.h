@@ -31,7 +31,8 @@ typedef struct live_opts {
     const char *imds_endpoint; /* --imds-endpoint, else LZSCAN_IMDS_ENDPOINT */
     const char *ca_bundle;     /* --ca-bundle, else SSL_CERT_FILE */
     bool verbose, quiet;
-    bool any; /* a live option was given */
+    bool no_projection; /* --no-projection: Resource Graph rows whole (project.h) */
+    bool any;           /* a live option was given */
     /* Not an option: set by a caller that shows progress itself (the TUI);
      * the stderr progress line is then never printed (progress.h). */
     live_progress_fn progress;
@@ -51,6 +52,7 @@ enum {
     LIVE_OPT_IMDS,
     LIVE_OPT_CA,
     LIVE_OPT_VERBOSE,
+    LIVE_OPT_NO_PROJECTION,
     LIVE_OPT_LAST,
 };
 
@@ -64,8 +66,9 @@ enum {
         {"cloud", required_argument, NULL, LIVE_OPT_CLOUD},                                                  \
         {"arm-endpoint", required_argument, NULL, LIVE_OPT_ARM},                                             \
         {"imds-endpoint", required_argument, NULL, LIVE_OPT_IMDS},                                           \
-        {"ca-bundle", required_argument, NULL, LIVE_OPT_CA}, {                                               \
-        "verbose", no_argument, NULL, LIVE_OPT_VERBOSE                                                       \
+        {"ca-bundle", required_argument, NULL, LIVE_OPT_CA},                                                 \
+        {"verbose", no_argument, NULL, LIVE_OPT_VERBOSE}, {                                                  \
+        "no-projection", no_argument, NULL, LIVE_OPT_NO_PROJECTION                                           \
     }
 
 /* The help text for these options (ends with a newline). */

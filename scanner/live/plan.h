@@ -16,7 +16,8 @@
  *     per parent (live_child_defs); diagnostic settings are read for every
  *     resource of the types of the rules that need them, and for a storage
  *     account also on its blob, file, queue and table services.
- * Type strings are lower-cased; the plan owns its copies.
+ * Type strings are lower-cased; the plan owns its copies. What of each
+ * `resources` row is kept (the projection) is project.h's.
  */
 #ifndef LIVE_PLAN_H
 #define LIVE_PLAN_H

@@ -19,6 +19,7 @@ typedef struct live_bucket {
     size_t inflight;
     double not_before; /* a 429's Retry-After for the whole subscription */
     bool answered;     /* a response arrived: the server's bucket is known to be running */
+    size_t queued;     /* calls in the queue, not yet sent (live_arm_room) */
 } live_bucket;
 
 #define DISPATCH_SCAN 512 /* queue entries examined per loop: blocked buckets must not stall the rest */
@@ -103,8 +104,41 @@ size_t live_pending(const live_ctx *L) {
     return L->nqueue_;
 }
 
+static live_bucket *bucket_for(live_ctx *L, const char *key);
+
 void live_submit(live_ctx *L, live_call *c) {
-    LZ_PUSH(L->queue_, L->nqueue_, L->capqueue_, c);
+    if (c->api == LIVE_ARM) {
+        LZ_PUSH(L->queue_, L->nqueue_, L->capqueue_, c);
+        bucket_for(L, c->bucket)->queued++;
+        return;
+    }
+    /* Resource Graph pages go first (after the ones already waiting): they
+     * are few, sequential per query, and feed the ARM calls. */
+    size_t at = 0;
+    while (at < L->nqueue_ && L->queue_[at]->api == LIVE_ARG) at++;
+    lz_grow(&L->queue_, &L->capqueue_, L->nqueue_ + 1, sizeof *L->queue_);
+    memmove(L->queue_ + at + 1, L->queue_ + at, (L->nqueue_ - at) * sizeof *L->queue_);
+    L->queue_[at] = c;
+    L->nqueue_++;
+}
+
+/* Removes queue entry i (to send it or to fail it). */
+static live_call *dequeue(live_ctx *L, size_t i) {
+    live_call *c = L->queue_[i];
+    memmove(L->queue_ + i, L->queue_ + i + 1, (L->nqueue_ - i - 1) * sizeof *L->queue_);
+    L->nqueue_--;
+    if (c->api == LIVE_ARM) bucket_for(L, c->bucket)->queued--;
+    return c;
+}
+
+double live_elapsed_ms(const live_ctx *L) {
+    return live_now_ms() - L->started_ms_;
+}
+
+/* Accumulates calls-in-flight x time up to now, before inflight_ changes. */
+static void note_busy(live_ctx *L, double now) {
+    if (L->busy_at_ > 0) L->st.busy_ms += (double)L->inflight_ * (now - L->busy_at_);
+    L->busy_at_ = now;
 }
 
 static live_bucket *bucket_for(live_ctx *L, const char *key) {
@@ -331,7 +365,10 @@ static bool retryable_status(long s) {
 
 static void handle_response(live_ctx *L, live_call *c) {
     double now = live_now_ms();
+    note_busy(L, now);
     L->inflight_--;
+    L->st.received_bytes[c->api] += c->req_.resp.body.len;
+    L->st.last_done_ms[c->api] = now - L->started_ms_;
     if (c->api == LIVE_ARG)
         L->inflight_arg_--;
     else
@@ -341,7 +378,10 @@ static void handle_response(live_ctx *L, live_call *c) {
     read_limits(L, c, now);
     bool transient = r->status ? retryable_status(r->status) : http_transport_retryable(r->curl_code);
     bool truncated = r->status >= 200 && r->status < 300 && !complete_json(&r->body);
-    if (r->status == 429) {
+    bool again = r->status == 429 || r->status == 401 || transient || truncated;
+    if (L->stopping_ && (again || !r->status)) { /* interrupted: no retry, no token refresh */
+        finish(L, c, false, r->status ? NULL : "cancelled: the collection was interrupted");
+    } else if (r->status == 429) {
         on_throttled(L, c, now);
     } else if (r->status == 401) {
         on_unauthorized(L, c);
@@ -389,6 +429,17 @@ static double gate(live_ctx *L, live_call *c, double now) {
     return pace_bucket_take(&b->b, now);
 }
 
+double live_arm_room(live_ctx *L, const char *bucket) {
+    live_bucket *b = bucket_for(L, bucket);
+    double now = live_now_ms();
+    if (b->not_before > now) return 0;
+    double tokens = b->b.tokens;
+    if (b->answered && now > b->b.last_ms) /* what pace_bucket_take would see, without taking */
+        tokens += (now - b->b.last_ms) / 1000.0 * b->b.rate;
+    if (tokens > b->b.capacity) tokens = b->b.capacity;
+    return tokens - (double)b->queued;
+}
+
 static int authorize(live_ctx *L, live_call *c, lz_err *e) {
     const char *tok;
     unsigned gen;
@@ -421,6 +472,10 @@ static void start(live_ctx *L, live_call *c) {
         else
             L->st.arm++;
     }
+    double now = live_now_ms();
+    note_busy(L, now);
+    if (!L->st.first_sent_ms[c->api]) L->st.first_sent_ms[c->api] = now - L->started_ms_;
+    L->st.sent_bytes[c->api] += c->req_.body_len;
     L->inflight_++;
     if (c->api == LIVE_ARG)
         L->inflight_arg_++;
@@ -431,10 +486,16 @@ static void start(live_ctx *L, live_call *c) {
 
 static void fail_all(live_ctx *L) {
     while (L->nqueue_) {
-        live_call *c = L->queue_[0];
-        memmove(L->queue_, L->queue_ + 1, --L->nqueue_ * sizeof *L->queue_);
+        live_call *c = dequeue(L, 0);
         finish(L, c, false, L->fatal_err_.msg);
     }
+}
+
+/* *L->stop is up: nothing more is sent, what is in flight is cancelled. */
+static void stop_all(live_ctx *L) {
+    if (!L->stopping_) http_cancel_all(L->http);
+    L->stopping_ = true;
+    while (L->nqueue_) finish(L, dequeue(L, 0), false, "not sent: the collection was interrupted");
 }
 
 /* Sends what may be sent; returns ms until the next call could be (or a
@@ -450,8 +511,7 @@ static double dispatch(live_ctx *L) {
             i++;
             continue;
         }
-        memmove(L->queue_ + i, L->queue_ + i + 1, (L->nqueue_ - i - 1) * sizeof *L->queue_);
-        L->nqueue_--;
+        dequeue(L, i);
         lz_err e = {{0}};
         if (authorize(L, c, &e) < 0) {
             if (c->api == LIVE_ARM) pace_bucket_refund(&bucket_for(L, c->bucket)->b, now);
@@ -468,6 +528,7 @@ static double dispatch(live_ctx *L) {
 int live_run(live_ctx *L, lz_err *e) {
     while (L->nqueue_ || L->inflight_) {
         if (L->fatal_) fail_all(L);
+        if (L->stop && *L->stop) stop_all(L);
         double next = dispatch(L);
         live_progress_tick(L, false);
         if (L->inflight_) {

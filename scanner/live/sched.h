@@ -18,7 +18,11 @@
  *     lowered to x-ms-ratelimit-remaining-subscription-reads / -tenant-reads;
  *   - 429: waits Retry-After (else backoff) and retries, bounded;
  *   - 5xx, 408, timeouts, resets, truncated bodies (a 2xx whose body is not
- *     complete JSON): exponential backoff with jitter, bounded attempts.
+ *     complete JSON): exponential backoff with jitter, bounded attempts;
+ *   - Resource Graph calls are queued ahead of ARM calls (pages of a query
+ *     follow each other and feed the ARM calls), ARM calls in their order;
+ *   - statistics: requests, retries, bytes, when each API was busy and how
+ *     much of the connections' capacity was used (live_stats).
  *
  * Ownership: the scheduler owns a call from live_submit; it frees it after
  * the done callback returns.
@@ -26,6 +30,7 @@
 #ifndef LIVE_SCHED_H
 #define LIVE_SCHED_H
 
+#include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -64,6 +69,14 @@ typedef struct live_stats {
     uint64_t refreshed; /* tokens refreshed after a 401 */
     uint64_t objects, pages;
     double waited_ms; /* time spent waiting on throttling with nothing else to do */
+    /* Bytes of request and response bodies (responses as decoded: libcurl
+     * undoes gzip), every attempt counted, by API: [LIVE_ARM], [LIVE_ARG]. */
+    uint64_t sent_bytes[2], received_bytes[2];
+    /* When each API's first call was sent and its last answer arrived (ms
+     * since live_ctx_init; 0 = none), and the integral of calls in flight
+     * over time (ms): busy_ms / (elapsed x max_connections) is how much of
+     * the connections' capacity was used. */
+    double first_sent_ms[2], last_done_ms[2], busy_ms;
 } live_stats;
 
 enum live_api { LIVE_ARM = 0, LIVE_ARG };
@@ -111,6 +124,12 @@ struct live_ctx {
     uint64_t gaps;     /* coverage gaps so far, kept by the collector, for progress_fn */
     /* work estimate for the progress line's ETA */
     uint64_t work_total, work_done;
+    /* Set asynchronously (a signal handler: lz_interrupt_flag in
+     * common/atomic.h) to end runs early: queued calls then fail as not
+     * sent, calls in flight are cancelled (http_cancel_all) and nothing is
+     * retried; each still completes through its done callback, so what it
+     * would have read is a gap like any failure. NULL: never. */
+    const volatile sig_atomic_t *stop;
     /* private */
     live_call **queue_;
     size_t nqueue_, capqueue_;
@@ -121,8 +140,9 @@ struct live_ctx {
     struct live_bucket *buckets_;
     size_t nbuckets_, capbuckets_;
     bool fatal_;
+    bool stopping_; /* *stop was seen */
     lz_err fatal_err_;
-    double started_ms_, progress_ms_;
+    double started_ms_, progress_ms_, busy_at_;
     int progress_len_;
 };
 
@@ -139,6 +159,15 @@ int live_run(live_ctx *L, lz_err *e);
 
 /* Calls queued and not yet sent (for callers that feed work in windows). */
 size_t live_pending(const live_ctx *L);
+
+/* How many more ARM calls on bucket (a lower-cased subscription GUID, ""
+ * for tenant-level calls) could be sent now without waiting: the tokens
+ * the pacing allows less the calls already queued for it. <= 0: the next
+ * one would wait (a feeder then prefers another subscription). */
+double live_arm_room(live_ctx *L, const char *bucket);
+
+/* Milliseconds since live_ctx_init (the clock of live_stats' times). */
+double live_elapsed_ms(const live_ctx *L);
 
 /* Monotonic milliseconds. */
 double live_now_ms(void);

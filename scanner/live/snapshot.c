@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "../../common/atomic.h"
 #include "strmap.h"
 
 struct snap_writer {
@@ -34,10 +35,12 @@ static char *tmp_dir(void) {
     return lz_strdup(t && *t ? t : "/tmp");
 }
 
-/* A new temporary file in dir, opened for writing; *name receives its name. */
-static FILE *make_temp(const char *dir, const char *stem, char **name, lz_err *e) {
+/* A new temporary file in dir, opened for writing and registered for
+ * removal on a fatal signal (common/atomic.h); *name receives its name,
+ * *slot the registration. */
+static FILE *make_temp(const char *dir, const char *stem, char **name, int *slot, lz_err *e) {
     char *tmpl = lz_asprintf("%s/.%s.XXXXXX", dir, stem);
-    int fd = mkstemp(tmpl);
+    int fd = lz_temp_create(tmpl, slot);
     if (fd < 0) {
         lz_errf(e, "%s: cannot create a temporary file: %s", dir, strerror(errno));
         free(tmpl);
@@ -45,9 +48,10 @@ static FILE *make_temp(const char *dir, const char *stem, char **name, lz_err *e
     }
     FILE *f = fdopen(fd, "w+");
     if (!f) {
+        lz_errf(e, "%s: %s", tmpl, strerror(errno));
         close(fd);
         unlink(tmpl);
-        lz_errf(e, "%s: %s", tmpl, strerror(errno));
+        lz_temp_forget(*slot);
         free(tmpl);
         return NULL;
     }
@@ -60,7 +64,8 @@ int snap_open(snap_writer **out, const char *path, lz_err *e) {
     w->path = path ? lz_strdup(path) : NULL;
     w->dir = path ? dir_of(path) : tmp_dir();
     char *name = NULL;
-    w->objects = make_temp(w->dir, "lzscan-objects", &name, e);
+    int slot;
+    w->objects = make_temp(w->dir, "lzscan-objects", &name, &slot, e);
     if (!w->objects) {
         free(w->path);
         free(w->dir);
@@ -68,6 +73,7 @@ int snap_open(snap_writer **out, const char *path, lz_err *e) {
         return -1;
     }
     unlink(name);
+    lz_temp_forget(slot);
     free(name);
     *out = w;
     return 0;
@@ -97,8 +103,33 @@ void snap_abort(snap_writer *w) {
     if (w) writer_free(w);
 }
 
+/* Rewinds the objects file for reading it back. */
+static int rewind_objects(snap_writer *w, lz_err *e) {
+    if (fflush(w->objects) != 0 || fseek(w->objects, 0, SEEK_SET) != 0)
+        return lz_errf(e, "reading back the snapshot's objects in %s: %s", w->dir, strerror(errno));
+    return 0;
+}
+
+/* The target: manifest and objects through the atomic writer, which
+ * registers its temporary file, fsyncs, renames and fsyncs the directory. */
+static int commit_target(snap_writer *w, const char *manifest, lz_err *e) {
+    lz_atomic *f;
+    if (rewind_objects(w, e) < 0 || lz_atomic_open(&f, w->path, e) < 0) return -1;
+    int rc = lz_atomic_write(f, manifest, strlen(manifest), e);
+    if (rc == 0) rc = lz_atomic_write(f, "\n", 1, e);
+    char buf[1 << 16];
+    size_t n;
+    while (rc == 0 && (n = fread(buf, 1, sizeof buf, w->objects)) > 0) rc = lz_atomic_write(f, buf, n, e);
+    if (rc == 0 && ferror(w->objects))
+        rc = lz_errf(e, "%s: reading back the snapshot's objects: %s", w->path, strerror(errno));
+    if (rc < 0) {
+        lz_atomic_abort(f);
+        return -1;
+    }
+    return lz_atomic_commit(f, e);
+}
+
 static int copy_objects(FILE *from, FILE *to) {
-    if (fflush(from) != 0 || fseek(from, 0, SEEK_SET) != 0) return -1;
     char buf[1 << 16];
     size_t n;
     while ((n = fread(buf, 1, sizeof buf, from)) > 0)
@@ -106,50 +137,41 @@ static int copy_objects(FILE *from, FILE *to) {
     return ferror(from) ? -1 : 0;
 }
 
-static int sync_dir(const char *dir) {
-    int fd = open(dir, O_RDONLY | O_DIRECTORY);
-    if (fd < 0) return -1;
-    int rc = fsync(fd);
-    close(fd);
-    return rc;
-}
-
-int snap_commit(snap_writer *w, const char *manifest, char **final_path, lz_err *e) {
+/* A private temporary snapshot (a live scan reads it back at once): no
+ * fsync, no rename; it stays registered until snap_remove_temp. */
+static int commit_temp(snap_writer *w, const char *manifest, char **final_path, lz_err *e) {
     char *name = NULL;
-    const char *stem = w->path ? "lzscan-snapshot" : "lzscan-live";
-    FILE *f = make_temp(w->dir, stem, &name, e);
-    if (!f) {
-        writer_free(w);
-        return -1;
-    }
-    if (w->path) { /* as lz_write_atomic: 0644 minus the umask, not mkstemp's 0600 */
-        mode_t um = umask(0);
-        umask(um);
-        fchmod(fileno(f), 0644 & ~um);
-    }
+    int slot;
+    if (rewind_objects(w, e) < 0) return -1;
+    FILE *f = make_temp(w->dir, "lzscan-live", &name, &slot, e);
+    if (!f) return -1;
     int rc = fputs(manifest, f) == EOF || fputc('\n', f) == EOF ? -1 : 0;
     if (rc == 0) rc = copy_objects(w->objects, f);
-    if (rc == 0) rc = fflush(f) == 0 && fsync(fileno(f)) == 0 ? 0 : -1;
     int err = errno;
     if (fclose(f) != 0 && rc == 0) {
         rc = -1;
         err = errno;
     }
-    if (rc == 0 && w->path && rename(name, w->path) != 0) {
-        rc = -1;
-        err = errno;
-    }
     if (rc < 0) {
-        lz_errf(e, "%s: writing the snapshot failed: %s", w->path ? w->path : name, strerror(err));
+        lz_errf(e, "%s: writing the snapshot failed: %s", name, strerror(err));
         unlink(name);
+        lz_temp_forget(slot);
         free(name);
-    } else if (w->path) {
-        if (sync_dir(w->dir) != 0)
-            rc = lz_errf(e, "%s: written, but syncing its directory failed: %s", w->path, strerror(errno));
-        free(name);
-    } else {
-        *final_path = name;
+        return -1;
     }
+    *final_path = name;
+    return 0;
+}
+
+int snap_commit(snap_writer *w, const char *manifest, char **final_path, lz_err *e) {
+    int rc = w->path ? commit_target(w, manifest, e) : commit_temp(w, manifest, final_path, e);
     writer_free(w);
     return rc;
+}
+
+void snap_remove_temp(char *path) {
+    if (!path) return;
+    unlink(path);
+    lz_temp_forget_path(path);
+    free(path);
 }

@@ -95,7 +95,8 @@ rm -rf "$TMP/t" && cp -r "$B" "$TMP/t" && rm "$TMP/t/SHA256SUMS.p7s"
 run 0 "$LZSCAN" verify "$TMP/t"
 contains "$TMP/out" "not signed"
 run 1 "$LZSCAN" verify "$TMP/t" --ca "$K/ca.pem"
-sed -i 's/^\(.\)\(.*  report.json\)$/0\2/;s/^0\(.*  report.json\)$/1\1/' "$TMP/t/SHA256SUMS"
+# Flip the hash's first digit to another one (0 <-> 1), so it always changes.
+sed -i 's/^0\(.*  report.json\)$/x\1/;s/^[^x]\(.*  report.json\)$/0\1/;s/^x/1/' "$TMP/t/SHA256SUMS"
 run 1 "$LZSCAN" verify "$TMP/t"
 contains "$TMP/out" "report.json: MODIFIED"
 # Added and removed files.

@@ -4,7 +4,8 @@ JSON reports hold the same findings (ruleId, lower-cased resourceId, status), an
 fail/unknown counts per rule.
 
 --except-subscription ID leaves out the findings in that subscription; --ignore-rule ID (repeatable)
-leaves out a rule. With --gap-unknown, a
+leaves out a rule. --strict also requires every field of every finding (message, evidence, names,
+fingerprint, ...) and the summary to be equal. With --gap-unknown, a
 finding of B may differ from A's only by being `unknown` because of a coverage gap (a rule whose
 join reaches into the subscription that could not be read): never a result that disappeared or
 turned pass/fail."""
@@ -31,6 +32,9 @@ def main():
     gap_unknown = "--gap-unknown" in args
     if gap_unknown:
         args.remove("--gap-unknown")
+    strict = "--strict" in args
+    if strict:
+        args.remove("--strict")
     ignore = set()
     while "--ignore-rule" in args:
         i = args.index("--ignore-rule")
@@ -60,6 +64,15 @@ def main():
         cb = {r["id"]: (r["counts"]["fail"], r["counts"]["unknown"]) for r in rb["rules"]}
         if ca != cb:
             print("per-rule fail/unknown counts differ: %s vs %s" % (ca, cb), file=sys.stderr)
+            ok = False
+    if strict:
+        for x in sorted(set(a) & set(b)):
+            if a[x] != b[x]:
+                print("finding %s differs:\n  %s\n  %s" % (x, json.dumps(a[x], sort_keys=True),
+                                                         json.dumps(b[x], sort_keys=True)), file=sys.stderr)
+                ok = False
+        if ra["summary"] != rb["summary"]:
+            print("summaries differ: %s vs %s" % (ra["summary"], rb["summary"]), file=sys.stderr)
             ok = False
     if not a and not skip:
         print("no findings at all: the comparison proves nothing", file=sys.stderr)

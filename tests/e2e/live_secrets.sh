@@ -1,8 +1,10 @@
 #!/bin/sh
-# Issue 4 acceptance: a scan with a known client secret, and the access tokens the server issued
-# for it, leaves neither in stdout, stderr, the --verbose log, the snapshot or the report, also
-# when calls fail and tokens are refreshed. Same for a static token, a certificate password, a
-# federated token and the GitHub runtime token.
+# Issue 4 and 9 acceptance: a scan with a known client secret, and the access tokens the server
+# issued for it, leaves neither in stdout, stderr, the --verbose log, the snapshot, the report or
+# an evidence bundle, also when calls fail and tokens are refreshed. Same for a static token, a
+# certificate password, a federated token and the GitHub runtime token. A collection killed
+# mid-run by SIGABRT or SIGSEGV with `ulimit -c unlimited` dumps no core, and what it leaves
+# behind holds no secret either (live_secrets_core.py).
 . "$(dirname "$0")/e2e.inc"
 . "$(dirname "$0")/live.inc"
 
@@ -25,7 +27,10 @@ mkdir -p "$OUT"
     cp "$TMP/out" "$OUT/text.stdout" && cp "$TMP/err" "$OUT/text.stderr"
     run 3 "$LZSCAN" collect --out "$OUT/snapshot.ndjson" --verbose
     cp "$TMP/out" "$OUT/collect.stdout" && cp "$TMP/err" "$OUT/collect.stderr"
+    run 0 "$LZSCAN" evidence --management-group $TENANT --out "$TMP/bundle" --verbose
+    cp "$TMP/out" "$OUT/evidence.stdout" && cp "$TMP/err" "$OUT/evidence.stderr"
 )
+find "$TMP/bundle" -type f | while read -r f; do cp "$f" "$OUT/bundle-$(echo "${f#"$TMP"/bundle/}" | tr / _)"; done
 contains "$OUT/scan.stderr" "POST /providers/Microsoft.ResourceGraph/resources?api-version=2024-04-01 -> 200"
 contains "$OUT/scan.stderr" "-> 401"
 [ -s "$STATE/issued-tokens.txt" ] || fail "the server issued no token"
@@ -54,7 +59,17 @@ contains "$OUT/scan.stderr" "-> 401"
     cp "$TMP/err" "$OUT/github.stderr"
 )
 
-python3 - "$OUT" "$STATE/issued-tokens.txt" "$SECRET" "$STATIC" opaque-static-token-the-server-refuses-42 \
+# Killed mid-run (a slow Resource Graph keeps it busy): no core, no secret in what is left.
+cat "$STATE/issued-tokens.txt" >"$TMP/issued.txt"
+fakearm_start core '{"client_secret": "'"$SECRET"'", "faults": [{"match": {"api": "arg"}, "action": "slow", "delay": 5, "count": 1000}]}'
+(
+    use_secret
+    mkdir "$TMP/core-runs"
+    python3 "$E2E/live_secrets_core.py" "$LZSCAN" "$TMP/core-runs" "$STATE/requests.ndjson" "$OUT"
+) || fail "a killed collection dumped a core (or could not be killed mid-run)"
+cat "$STATE/issued-tokens.txt" >>"$TMP/issued.txt"
+
+python3 - "$OUT" "$TMP/issued.txt" "$SECRET" "$STATIC" opaque-static-token-the-server-refuses-42 \
     cert-password-wrong-777 "$FED" "$ACTIONS" <<'EOF' || fail "a secret leaked"
 import os, sys
 out, issued = sys.argv[1], [t.strip() for t in open(sys.argv[2]) if t.strip()]

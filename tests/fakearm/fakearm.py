@@ -43,6 +43,8 @@ import time
 import urllib.parse
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
+import kql  # tests/fakearm/kql.py: the KQL stages after the filters (lzscan's projection)
+
 TENANT = "7a1b0c2d-0000-4000-8000-000000000001"
 
 DEFAULTS = {
@@ -69,6 +71,7 @@ DEFAULTS = {
     "forbidden_arm_subscriptions": [],  # 403 on ARM calls only (Resource Graph still lists them)
     "rc_fail": False,               # resourcecontainers at management-group scope fails (400)
     "limit_hit": False,             # set x-ms-tenant-subscription-limit-hit on management-group queries
+    "reject_projection": False,     # refuse queries calling bag_remove_keys (a dialect without it)
     "faults": [],                   # scripted faults, see apply_fault()
 }
 
@@ -321,6 +324,7 @@ class State:
         self.seq = 0
         self.fault_hits = [0] * len(cfg["faults"])
         self.arg_window = None  # (start, count)
+        self.arg_cache = {}     # a query's rows (filtered, projected, sorted): its pages slice them
         self.buckets = {}       # subscription -> [tokens, last]
         self.port = 0
 
@@ -466,8 +470,19 @@ def arg_rows(st, body):
     if part:
         k, n = part
         rows = [r for r in rows if id_hash(r["id"]) % n == k]
+    stages = []  # the projection's extend / project-away stages (kql.py), applied to each page
+    try:
+        if cfg["reject_projection"] and "bag_remove_keys" in body.get("query", ""):
+            raise kql.QueryError("UnsupportedFunction: bag_remove_keys")
+        stages = [kql.compile_stage(s) for s in kql.split_stages(body.get("query", ""))[1:]
+                  if s.startswith(("extend", "project-away"))]
+    except kql.QueryError as e:
+        return 400, "BadRequest", "Please provide below info when asking for support.", [
+            {"code": "InvalidQuery", "message": "Query is invalid. Please refer to the documentation for the "
+             "Azure Resource Graph service and fix the error before retrying."},
+            {"code": str(e).split(":")[0], "message": str(e)}]
     rows.sort(key=lambda r: r["id"].lower())
-    return rows, table, part
+    return rows, table, part, stages
 
 
 def handle_arg(st, h, body):
@@ -476,10 +491,18 @@ def handle_arg(st, h, body):
     except ValueError:
         return h.error(400, "InvalidRequestContent", "The request content is not valid JSON.")
     fault = h.fault
-    res = arg_rows(st, req)
+    ckey = json.dumps([req.get("query"), req.get("subscriptions"), req.get("managementGroups")])
+    res = st.arg_cache.get(ckey)
+    if res is None:  # the config and fixture are fixed: a query's rows are too (computed once, not per page)
+        res = arg_rows(st, req)
+        if not isinstance(res[0], int):
+            with st.lock:
+                if len(st.arg_cache) >= 16:
+                    st.arg_cache.clear()
+                st.arg_cache[ckey] = res
     if isinstance(res[0], int):
-        return h.error(res[0], res[1], res[2])
-    rows, table, part = res
+        return h.error(*res)
+    rows, table, part, stages = res
     if fault and fault.get("action") == "too_large":
         if (part[1] if part else 1) < fault.get("below_parts", 2):
             return h.error(400, "BadRequest", "Please provide below info when asking for support.",
@@ -498,6 +521,8 @@ def handle_arg(st, h, body):
         except Exception:
             return h.error(400, "InvalidSkipToken", "The skip token is not valid for this query.")
     page = rows[offset:offset + top]
+    for stage in stages:  # row by row: the same as projecting before sorting and paging
+        page = stage(page)
     out = {"totalRecords": len(rows), "count": len(page), "resultTruncated": "false", "facets": [], "data": page}
     if offset + top < len(rows):
         out["$skipToken"] = b64u(json.dumps({"o": offset + top, "q": qkey}).encode())
@@ -749,6 +774,22 @@ class Handler(BaseHTTPRequestHandler):
         self.wfile.flush()
         self.close_connection = True
 
+    def oversize(self, size):
+        """A valid JSON body of `size` bytes (blank padding), streamed; the client may hang up."""
+        self.entry["status"] = 200
+        self.entry["fault_effect"] = "oversize"
+        head, tail = b'{"value": [', b"]}"
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(size))
+        self.end_headers()
+        self.wfile.write(head)
+        pad, left = b" " * (1 << 20), size - len(head) - len(tail)
+        while left > 0:
+            self.wfile.write(pad[:left])
+            left -= min(left, len(pad))
+        self.wfile.write(tail)
+
     def reset(self):
         self.entry["status"] = 0
         self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
@@ -774,7 +815,7 @@ class Handler(BaseHTTPRequestHandler):
         body = self.rfile.read(length).decode() if length else ""
         api = self.classify(method, path)
         self.entry = {"method": method, "path": path, "query": url.query, "api": api,
-                      "listener": "http" if self.server.plain else "https"}
+                      "listener": "http" if self.server.plain else "https", "t0": time.time()}
         if api == "arg":
             self.entry["body"] = body
         self.extra_headers = {}
@@ -805,6 +846,8 @@ class Handler(BaseHTTPRequestHandler):
             self.entry["fault"] = f["action"]
             if f["action"] == "reset":
                 return self.reset()
+            if f["action"] == "oversize":  # a 200 whose body is f["bytes"] long (default 64 MiB + 1)
+                return self.oversize(f.get("bytes", (64 << 20) + 1))
             if f["action"] == "slow":
                 time.sleep(f.get("delay", 3))
             if f["action"] in ("429", "500", "503"):

@@ -50,6 +50,8 @@ dict_for() {
     case $1 in
     fuzz_ingest | fuzz_render | fuzz_jpath | fuzz_baseline) echo "-dict=$here/dict/json.dict" ;;
     fuzz_rules | fuzz_profile | fuzz_exempt) echo "-dict=$here/dict/yaml.dict" ;;
+    fuzz_http_lines) echo "-dict=$here/dict/http.dict" ;;
+    fuzz_tui_filter) echo "-dict=$here/dict/regex.dict" ;;
     *) echo "" ;;
     esac
 }

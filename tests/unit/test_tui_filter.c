@@ -98,6 +98,13 @@ static void test_narrows(void **state) {
     assert_false(tui_filter_narrows("a\\x4", "a\\x41")); /* re-tokenises an escape */
     assert_false(tui_filter_narrows("a{", "a{2}"));
     assert_false(tui_filter_narrows("\\1", "\\10"));
+    /* text PCRE2 skips before a quantifier: "a(?#c)*" is "a*" (fuzz_tui_filter's oracle) */
+    assert_false(tui_filter_narrows("a", "a(?#c)*"));
+    assert_false(tui_filter_narrows("a", "a\\E*"));
+    assert_false(tui_filter_narrows("(?x)a", "(?x)a *"));
+    assert_false(tui_filter_narrows("(?x)a", "(?x)a#c\n*"));
+    assert_false(tui_filter_narrows("(?x)a", "(?x)a\xc2\x85*")); /* NEL is white space too */
+    assert_true(tui_filter_narrows("a", "a b"));                 /* without (?x) a blank is a literal */
 }
 
 static void test_incremental_equals_fresh(void **state) {
