@@ -174,6 +174,24 @@ static void print_diagnostics(const inv *v, bool quiet) {
     for (size_t i = 0; i < n; i++) cli_warn("coverage gap: %s", gaps[i].reason);
 }
 
+/* A projected snapshot lacks every property its pack does not read, so
+ * other rules could pass on data that was never collected. */
+static int check_projection(const inv *v, const rule_pack *pack, lz_err *e) {
+    const char *file, *conflict, *sha = inv_projection(v, &file, &conflict);
+    if (sha && conflict)
+        return lz_errf(e,
+                       "%s and %s were collected with the Resource Graph projection for different rule "
+                       "packs: collect them with the same pack, or with --no-projection",
+                       file, conflict);
+    if (sha && strcmp(sha, pack->sha256) != 0)
+        return lz_errf(e,
+                       "%s was collected with the Resource Graph projection for rule pack sha256 %.12s..., "
+                       "and holds only what those rules read; this scan's pack is %.12s...: scan it with "
+                       "the pack it was collected for, or collect again with --no-projection",
+                       file, sha, pack->sha256);
+    return 0;
+}
+
 /* Everything that can fail before a report exists: exit 2 on any of it. */
 static int load_everything(const scan_opts *o, rule_pack **pack, profile **prof, inv **v, topo **t,
                            lz_err *e) {
@@ -190,6 +208,7 @@ static int load_everything(const scan_opts *o, rule_pack **pack, profile **prof,
     for (size_t i = 0; i < o->ninputs; i++)
         if (ingest_path(*v, o->inputs[i], e) < 0) return -1;
     inv_finalize(*v);
+    if (check_projection(*v, *pack, e) < 0) return -1;
     if (inv_count(*v) == 0) inv_add_note(*v, "the inputs hold no ARM objects: nothing was evaluated");
     return topo_infer(t, *v, *prof, e);
 }

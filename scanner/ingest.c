@@ -402,7 +402,15 @@ static void read_manifest(ingest *g, jv_t m) {
         inv_add_gap(g->v, jv_get_str(s, gp, "scope"), jv_get_str(s, gp, "type"),
                     reason ? reason : "recorded as a gap in the snapshot manifest");
     }
-    if (jv_get(s, m, "complete", 8) != JV_MISSING && jv_kind(s, jv_get(s, m, "complete", 8)) != JV_TRUE)
+    jv_t proj = jv_get(s, m, "projection", 10);
+    if (jv_kind(s, jv_get(s, proj, "used", 4)) == JV_TRUE) {
+        const char *pack = jv_get_str(s, proj, "rulePack");
+        inv_note_projection(g->v, g->name, pack ? pack : "");
+    }
+    /* An incomplete snapshot names what it lacks in its gaps; one that does
+     * not (written by hand, or by another tool) lacks anything we know of. */
+    jv_t complete = jv_get(s, m, "complete", 8);
+    if (complete != JV_MISSING && jv_kind(s, complete) != JV_TRUE && jv_len(s, gaps) == 0)
         inv_add_gap(g->v, "", "", "the snapshot manifest says collection did not complete");
 }
 

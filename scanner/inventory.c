@@ -58,6 +58,7 @@ struct inv {
     size_t ngaps, capgaps;
     char **notes;
     size_t nnotes, capnotes;
+    char *projection_pack, *projection_file, *projection_conflict; /* inv_note_projection */
     struct page {
         char *source;
         uint64_t rows, total;
@@ -109,6 +110,9 @@ void inv_free(inv *v) {
     free(v->gaps);
     for (size_t i = 0; i < v->nnotes; i++) free(v->notes[i]);
     free(v->notes);
+    free(v->projection_pack);
+    free(v->projection_file);
+    free(v->projection_conflict);
     for (size_t i = 0; i < v->npages; i++) free(v->pages[i].source);
     free(v->pages);
     free(v);
@@ -544,6 +548,21 @@ void inv_add_note(inv *v, const char *fmt, ...) {
     lz_buf_vprintf(&b, fmt, ap);
     va_end(ap);
     LZ_PUSH(v->notes, v->nnotes, v->capnotes, lz_buf_steal(&b));
+}
+
+void inv_note_projection(inv *v, const char *file, const char *pack_sha256) {
+    if (!v->projection_pack) {
+        v->projection_pack = lz_strdup(pack_sha256);
+        v->projection_file = lz_strdup(file);
+    } else if (strcmp(v->projection_pack, pack_sha256) != 0 && !v->projection_conflict) {
+        v->projection_conflict = lz_strdup(file);
+    }
+}
+
+const char *inv_projection(const inv *v, const char **file, const char **conflict) {
+    *file = v->projection_file;
+    *conflict = v->projection_conflict;
+    return v->projection_pack;
 }
 
 size_t inv_notes(const inv *v, char *const **notes) {

@@ -131,4 +131,14 @@ void inv_add_page(inv *v, const char *source, uint64_t rows, uint64_t total, boo
 void inv_add_note(inv *v, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 size_t inv_notes(const inv *v, char *const **notes);
 
+/* A snapshot collected with the Resource Graph projection holds, of each
+ * object, only what one rule pack reads (scanner/live/project.h). The ingest
+ * records the first such input (file, and the pack's sha256) so the scan can
+ * refuse to judge it with other rules. A later input projected for another
+ * pack is recorded as a conflict. */
+void inv_note_projection(inv *v, const char *file, const char *pack_sha256);
+/* NULL if no input was projected; else the pack's sha256, *file the input,
+ * and *conflict another input projected for a different pack (or NULL). */
+const char *inv_projection(const inv *v, const char **file, const char **conflict);
+
 #endif

@@ -591,11 +591,12 @@ static char *manifest(collector *C) {
     live_projection_manifest(&C->proj, C->pack, g);
     gki(g, "objects", snap_count(C->snap));
     manifest_gaps(C, g);
-    /* complete: every planned call ran to its end. The gaps above name what
-     * it could not read; a snapshot cut short says false, and why. */
+    /* complete: every planned call ran to its end and read what it asked
+     * for. Otherwise the gaps above name what is missing (a snapshot cut
+     * short has one over its whole scope, and says why). */
     if (C->interrupted) manifest_interrupted(C, g);
     gs(g, "complete");
-    yajl_gen_bool(g, !C->interrupted);
+    yajl_gen_bool(g, !C->interrupted && C->ngaps == 0);
     yajl_gen_map_close(g);
     const unsigned char *buf;
     size_t len;

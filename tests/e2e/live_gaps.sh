@@ -58,6 +58,7 @@ fakearm_start failing '{"client_secret": "'"$SECRET"'", "faults": [
 run 3 "$LZSCAN" collect --out "$TMP/partial.ndjson"
 contains "$TMP/err" "HTTP 503"
 [ "$(manifest "$TMP/partial.ndjson" 'len(m["gaps"])')" = 1 ] || fail "expected exactly one gap"
+[ "$(manifest "$TMP/partial.ndjson" 'm["complete"]')" = False ] || fail "a snapshot with a gap says it is complete"
 [ "$(manifest "$TMP/partial.ndjson" 'm["gaps"][0]["type"]')" = microsoft.insights/diagnosticsettings ] || fail "gap type"
 [ "$(requests '"kv-tenant-a-01/providers" in r["path"]')" = "$LZSCAN_MAX_ATTEMPTS" ] || fail "attempts are not bounded"
 run 3 "$LZSCAN" scan --input "$TMP/partial.ndjson" --format json --output "$TMP/partial-snap.json"

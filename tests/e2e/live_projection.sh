@@ -57,6 +57,22 @@ assert p["requests"] == w["requests"], (p["requests"], w["requests"])  # the sam
 assert os.path.getsize(sys.argv[1]) < os.path.getsize(sys.argv[2])
 print("Resource Graph bytes received: %d projected, %d whole" % (bp, bw))
 EOF
+# a projected snapshot judged by other rules could pass on properties never
+# collected: refused, naming the file and the way out; a whole one is not
+mkdir -p "$TMP/mine"
+cat >"$TMP/mine/internal-id.yaml" <<'Y'
+id: CONTOSO-DNS-001
+title: Private DNS zones record their internal id
+severity: low
+description: A rule reading a property the built-in pack does not.
+remediation: none
+applies: {type: Microsoft.Network/privateDnsZones}
+check: {field: properties.internalId, exists: true}
+Y
+run 2 "$LZSCAN" scan --input "$TMP/proj.ndjson" --rules "$TMP/mine" --format json
+contains "$TMP/err" "proj.ndjson was collected with the Resource Graph projection"
+contains "$TMP/err" "--no-projection"
+run 1 "$LZSCAN" scan --input "$TMP/whole.ndjson" --rules "$TMP/mine" --format json
 # a merged snapshot keeps the record of the projection (a projected part with
 # a whole one: the merge holds projected objects, so it says so)
 run 0 "$LZSCAN" merge --out "$TMP/merged.ndjson" "$TMP/whole.ndjson" "$TMP/proj.ndjson"
