@@ -66,8 +66,8 @@ void out_json_coverage(jsonw *w, const report *r) {
 static void write_scan(jsonw *w, const report *r) {
     jsonw_key(w, "scan");
     jsonw_begin_object(w);
-    /* Live collection will set this from the report once it exists. */
-    jsonw_kv_string(w, "source", "offline");
+    /* A live scan reads no --input files; it names the scope it was given. */
+    jsonw_kv_string(w, "source", r->ninputs == 0 && r->scope ? "live" : "offline");
     jsonw_key(w, "inputs");
     jsonw_begin_array(w);
     for (size_t i = 0; i < r->ninputs; i++) jsonw_string(w, r->inputs[i]);

@@ -213,6 +213,21 @@ static int load_everything(const scan_opts *o, rule_pack **pack, profile **prof,
     return topo_infer(t, *v, *prof, e);
 }
 
+/* The scope a live scan was given, as ARM ids ("/providers/Microsoft.
+ * Management/managementGroups/NAME", "/subscriptions/ID"), space-separated:
+ * what the report's scan.scope names. */
+static char *live_scope_text(const live_opts *o) {
+    lz_buf b = {0};
+    for (size_t i = 0; i < o->mgs.n; i++)
+        lz_buf_printf(&b, "%s/providers/Microsoft.Management/managementGroups/%s", b.len ? " " : "",
+                      o->mgs.v[i]);
+    for (size_t i = 0; i < o->subs.n; i++)
+        lz_buf_printf(&b, "%s/subscriptions/%s", b.len ? " " : "", o->subs.v[i]);
+    if (!b.len && o->tenant)
+        lz_buf_printf(&b, "/providers/Microsoft.Management/managementGroups/%s", o->tenant);
+    return lz_buf_steal(&b);
+}
+
 int scan_evaluate(const scan_source *src, scan_result *s, lz_err *e) {
     scan_opts o = {.inputs = src->inputs,
                    .ninputs = src->ninputs,
@@ -230,6 +245,7 @@ int scan_evaluate(const scan_source *src, scan_result *s, lz_err *e) {
     s->r.inputs = src->inputs;
     s->r.ninputs = src->ninputs;
     s->r.profile_path = (char *)src->profile;
+    if (!src->ninputs) s->r.scope = live_scope_text(&o.live);
     if (engine_run(s->pack, s->v, s->t, s->prof, &s->r, e) < 0) return -1;
     s->r.finished = time(NULL);
     report_sort(&s->r);

@@ -16,6 +16,13 @@ use_secret
 run 1 "$LZSCAN" scan --management-group $TENANT --format json --output "$TMP/live.json"
 same_findings "$TMP/offline.json" "$TMP/live.json"
 [ ! -s "$TMP/err" ] || { cat "$TMP/err" >&2; fail "a clean live scan printed warnings"; }
+python3 - "$TMP/live.json" "$TMP/offline.json" "$TENANT" <<'PY' || fail "the report does not say what was scanned"
+import json, sys
+live, offline = (json.load(open(f))["scan"] for f in sys.argv[1:3])
+assert live["source"] == "live" and live["inputs"] == [], live
+assert live["scope"] == "/providers/Microsoft.Management/managementGroups/" + sys.argv[3], live
+assert offline["source"] == "offline" and "scope" not in offline, offline
+PY
 
 # collect -> snapshot -> scan --input gives the same findings again.
 : >"$STATE/requests.ndjson"
