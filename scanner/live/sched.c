@@ -256,8 +256,8 @@ static void describe_failure(live_call *c, const char *why) {
     if (why) {
         snprintf(c->error, sizeof c->error, "%s %s: %s", c->method, path, why);
     } else if (!r->status) {
-        snprintf(c->error, sizeof c->error, "%s %s: %s (after %d attempts)", c->method, path, r->error,
-                 c->attempts);
+        snprintf(c->error, sizeof c->error, "%s %s: %s (after %d attempt%s)", c->method, path, r->error,
+                 c->attempts, c->attempts == 1 ? "" : "s");
     } else {
         yajl_val t = live_json_parse(lz_buf_cstr((lz_buf *)&r->body));
         const char *code = live_json_str(t, "error", "code", (char *)NULL);

@@ -18,7 +18,7 @@ with a certificate signed by a test CA that is generated at start with the opens
 and, over plain HTTP on a second port: IMDS (/metadata/identity/oauth2/token) and the App
 Service identity endpoint (/msi/token).
 
-Faults are chosen per test with a JSON config (--config FILE); see DEFAULTS and apply_fault().
+Faults are chosen per test with a JSON config (--config FILE); see DEFAULTS, next_fault() and dispatch().
 Every request is recorded, one JSON object per line, in STATE/requests.ndjson, so tests can
 count requests and check pacing.
 
@@ -72,7 +72,7 @@ DEFAULTS = {
     "rc_fail": False,               # resourcecontainers at management-group scope fails (400)
     "limit_hit": False,             # set x-ms-tenant-subscription-limit-hit on management-group queries
     "reject_projection": False,     # refuse queries calling bag_remove_keys (a dialect without it)
-    "faults": [],                   # scripted faults, see apply_fault()
+    "faults": [],                   # scripted faults, see next_fault()
 }
 
 
