@@ -28,10 +28,14 @@ print("ARM calls of %d subscriptions, each finishing in the last %d of %d" % (le
 EOF
 
 # Sixteen connections and a tight ARM bucket (5 reads, refilled at 20/s): lzscan's own bucket and
-# the feed keep every subscription within it; no request is refused, none repeated.
+# the feed keep every subscription within it. The server's bucket counts arrivals, lzscan's counts
+# sends, so on a loaded machine (sanitizers, other jobs) a request can arrive a token early: a few
+# such 429s, each retried once, are timing, not pacing. Without the client-side bucket
+# (LZSCAN_ARM_BUCKET=1000:1000) the server refused 80 requests.
 fakearm_start bucket '{"client_secret": "'"$SECRET"'", "page_size": 40, "arm_bucket": [5, 20.0]}'
 LZSCAN_ARM_BUCKET=5:20 run 0 "$LZSCAN" collect --out "$TMP/bucket.ndjson" --quiet
-[ "$(requests 'r.get("over_quota")')" = 0 ] || fail "requests were sent beyond the ARM bucket"
+over=$(requests 'r.get("over_quota")')
+[ "$over" -le 5 ] || fail "$over requests were sent beyond the ARM bucket"
 # child lists start while Resource Graph is still paging (95 resources in pages of 40: 3 pages)
 python3 - "$STATE/requests.ndjson" <<'EOF' || fail "ARM waited for every Resource Graph page"
 import json, sys
@@ -40,7 +44,7 @@ first_arm = min(r["t0"] for r in rows if r["api"] == "arm")
 last_arg = max(r["t"] for r in rows if r["api"] == "arg")
 assert first_arm < last_arg, (first_arm, last_arg)
 EOF
-[ "$(manifest "$TMP/bucket.ndjson" 'm["retries"]')" = 0 ] || fail "requests were repeated"
-[ "$(manifest "$TMP/bucket.ndjson" 'm["requests"]["total"]')" = "$(manifest "$TMP/one.ndjson" 'm["requests"]["total"]')" ] ||
+[ "$(manifest "$TMP/bucket.ndjson" 'm["retries"]')" = "$over" ] || fail "requests were repeated beyond the 429s"
+[ "$(manifest "$TMP/bucket.ndjson" 'm["requests"]["total"] - m["retries"]')" = "$(manifest "$TMP/one.ndjson" 'm["requests"]["total"]')" ] ||
     fail "the request count depends on the connections"
 echo ok
