@@ -18,5 +18,9 @@ int cli_merge(int argc, char **argv); /* cli_merge.c: join snapshots */
 /* Diagnostics on stderr, prefixed "lzscan: ". */
 void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void cli_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* For getopt_long's ':' (an option without its value) or anything else it
+ * returns for an option it does not know: one message naming the option and
+ * `lzscan CMD --help`. Returns -1. */
+int cli_bad_option(const char *cmd, int c, char *const *argv);
 
 #endif

@@ -98,12 +98,8 @@ static int ev_opt(ev_opts *o, int c, char **argv) {
         fputs(evidence_usage, stdout);
         fputs(live_opts_usage, stdout);
         return 1;
-    case ':':
-        cli_error("evidence: option %s needs a value (see lzscan evidence --help)", argv[optind - 1]);
-        return -1;
-    default:
-        cli_error("evidence: unknown option %s (see lzscan evidence --help)", argv[optind - 1]);
-        return -1;
+    default: /* ':' or an unknown option */
+        return cli_bad_option("evidence", c, argv);
     }
 }
 

@@ -60,12 +60,8 @@ static int parse_rules_opts(int argc, char **argv, rules_opts *o) {
         case 'h':
             fputs(rules_usage, stdout);
             return 1;
-        case ':':
-            cli_error("rules: option %s needs a value", argv[optind - 1]);
-            return -1;
-        default:
-            cli_error("rules: unknown option %s (see lzscan rules --help)", argv[optind - 1]);
-            return -1;
+        default: /* ':' or an unknown option */
+            return cli_bad_option("rules", c, argv);
         }
     }
     for (int i = optind; i < argc; i++) LZ_PUSH(o->args, o->nargs, o->capargs, argv[i]);

@@ -134,12 +134,8 @@ static int parse_scan_opts(int argc, char **argv, scan_opts *o) {
             fputs("\n", stdout);
             fputs(live_opts_usage, stdout);
             return 1;
-        case ':':
-            cli_error("scan: option %s needs a value (see lzscan scan --help)", argv[optind - 1]);
-            return -1;
-        default:
-            cli_error("scan: unknown option %s (see lzscan scan --help)", argv[optind - 1]);
-            return -1;
+        default: /* ':' or an unknown option */
+            return cli_bad_option("scan", c, argv);
         }
     }
     if (optind < argc) {

@@ -2,6 +2,7 @@
  * main.c - lzscan's entry point: dispatches to a subcommand.
  */
 #include <errno.h>
+#include <getopt.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -57,6 +58,13 @@ void cli_warn(const char *fmt, ...) {
     va_start(ap, fmt);
     diagnostic("lzscan: warning: ", fmt, ap);
     va_end(ap);
+}
+
+int cli_bad_option(const char *cmd, int c, char *const *argv) {
+    cli_error(c == ':' ? "%s: option %s needs a value (see lzscan %s --help)"
+                       : "%s: unknown option %s (see lzscan %s --help)",
+              cmd, argv[optind - 1], cmd);
+    return -1;
 }
 
 /* AddressSanitizer: gcc says so with __SANITIZE_ADDRESS__, clang with

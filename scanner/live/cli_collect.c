@@ -79,12 +79,8 @@ static int parse(int argc, char **argv, collect_opts *o) {
             fputs(live_opts_usage, stdout);
             fputs(collect_exit, stdout);
             return 1;
-        case ':':
-            cli_error("collect: option %s needs a value (see lzscan collect --help)", argv[optind - 1]);
-            return -1;
-        default:
-            cli_error("collect: unknown option %s (see lzscan collect --help)", argv[optind - 1]);
-            return -1;
+        default: /* ':' or an unknown option */
+            return cli_bad_option("collect", c, argv);
         }
     }
     if (optind < argc) {

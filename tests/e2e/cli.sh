@@ -56,4 +56,14 @@ printf '{"count":1,"data":[{"id":"/subscriptions/1/resourceGroups/r/providers/Mi
 run 3 "$LZSCAN" scan --input "$TMP/page.json"
 contains "$TMP/err" "1 of its 500 rows"
 run 1 "$LZSCAN" scan --input "$TMP/page.json" --allow-partial
+
+# Option errors: exit 2, the option named, and where to read more, for every command that parses options.
+for cmd in scan collect evidence rules; do
+    run 2 "$LZSCAN" $cmd --no-such-option
+    contains "$TMP/err" "$cmd: unknown option --no-such-option (see lzscan $cmd --help)"
+done
+for c in "scan --input" "collect --out" "evidence --out" "rules list --rules"; do
+    run 2 "$LZSCAN" $c
+    contains "$TMP/err" "option ${c##* } needs a value (see lzscan ${c%% *} --help)"
+done
 echo ok
